@@ -1,0 +1,62 @@
+# Lucca In famiglia — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/lucca_in_famiglia
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-sqlite test-postgres lint bench install migrate seed pg-up messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test-sqlite: install
+	mkdir -p var
+	env -u DATABASE_URL $(VENV)/bin/pytest -q --create-db
+
+pg-up:
+	@bash scripts/pg-up.sh
+
+test-postgres: install
+	@if bash scripts/pg-up.sh; then \
+		DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q --create-db; \
+	elif [ -n "$$CI" ]; then \
+		echo "PostgreSQL is not reachable and CI is set: failing the build."; exit 1; \
+	else \
+		echo "PostgreSQL is not reachable: skipping the PostgreSQL run (set CI to make this fatal)."; \
+	fi
+
+test: lint test-sqlite test-postgres
+
+bench: migrate
+	$(PY) bench/run.py
+
+messages: install
+	$(PY) manage.py makemessages -l it -l en --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf var $(VENV)

@@ -1,0 +1,105 @@
+"""factory_boy factories for tests. Reference data (comuni, topics) comes from
+the data migration, so factories pick from it rather than invent it."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from crm.models import (
+    Affiliation,
+    AffiliationRole,
+    Child,
+    Consent,
+    ConsentHow,
+    ConsentPurpose,
+    Interaction,
+    InteractionKind,
+    Member,
+    MemberKind,
+    MemberStatus,
+    Municipality,
+    Person,
+)
+
+
+def municipality(name="Lucca"):
+    return Municipality.objects.get(name=name)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}@example.org")
+    email = factory.LazyAttribute(lambda o: o.username)
+    password = factory.django.Password("password-for-tests")
+
+
+class FamilyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    kind = MemberKind.FAMILY
+    name = factory.Sequence(lambda n: f"Famiglia Test {n}")
+    status = MemberStatus.ACTIVE
+    municipality = factory.LazyFunction(municipality)
+    email = factory.Sequence(lambda n: f"famiglia{n}@example.org")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    kind = MemberKind.THIRD_SECTOR
+    name = factory.Sequence(lambda n: f"Associazione Test {n}")
+    legal_name = factory.LazyAttribute(lambda o: o.name)
+    status = MemberStatus.ACTIVE
+    municipality = factory.LazyFunction(municipality)
+    email = factory.Sequence(lambda n: f"org{n}@example.org")
+    listed_publicly = True
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    family = factory.SubFactory(FamilyFactory)
+    birth_year = 2022
+    birth_month = 5
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    first_name = factory.Sequence(lambda n: f"Nome{n}")
+    last_name = factory.Sequence(lambda n: f"Cognome{n}")
+    email = factory.Sequence(lambda n: f"persona{n}@example.org")
+
+
+class AffiliationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Affiliation
+
+    person = factory.SubFactory(PersonFactory)
+    member = factory.SubFactory(FamilyFactory)
+    role = AffiliationRole.GUARDIAN
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consent
+
+    person = factory.SubFactory(PersonFactory)
+    purpose = ConsentPurpose.PRIVACY
+    notice_version = "2020-1"
+    given_how = ConsentHow.ONLINE
+
+
+class InteractionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Interaction
+
+    member = factory.SubFactory(FamilyFactory)
+    kind = InteractionKind.CALL
+    subject = factory.Sequence(lambda n: f"Telefonata {n}")
