@@ -1,0 +1,1 @@
+"""Wagtail hooks (filled in by its feature)."""

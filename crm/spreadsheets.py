@@ -1,0 +1,50 @@
+"""Spreadsheet output that Italian offices open without trouble.
+
+CSV for Italian Excel: UTF-8 with a BOM and ``;`` as delimiter. Cells that a
+spreadsheet would run as a formula are neutralised in every format.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from openpyxl import Workbook
+
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Make a cell inert: text starting like a formula gets a leading quote."""
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _cells(row: Sequence) -> list:
+    return ["" if v is None else neutralise(v) for v in row]
+
+
+def italian_csv_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(_cells(headers))
+    for row in rows:
+        writer.writerow(_cells(row))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(
+    headers: Sequence[str], rows: Iterable[Sequence], *, title: str = "Dati"
+) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(_cells(headers))
+    for row in rows:
+        sheet.append(_cells(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
