@@ -32,3 +32,111 @@ def outsider(db):
 def coordinator_client(client, coordinator):
     client.force_login(coordinator)
     return client
+
+
+# --- Personas of the network (accounts) ------------------------------------
+# Two families, two organisations and one user per role, granted through the
+# real service (crm.permissions.role_assign). Names are distinctive so a test
+# can check that no page shows another member's people.
+
+
+def pass_mfa(client, user):
+    """Give ``user`` an authenticator app and mark the client's session as having
+    used it, as after a login with a TOTP code (admin needs it for coordinators
+    and the liaison)."""
+    import time
+
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    if not Authenticator.objects.filter(user=user, type="totp").exists():
+        TOTP.activate(user, generate_totp_secret())
+    client.force_login(user)
+    session = client.session
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time()},
+        {"method": "mfa", "at": time.time(), "type": "totp"},
+    ]
+    session.save()
+    return client
+
+
+@pytest.fixture
+def network(db, coordinator):
+    from types import SimpleNamespace
+
+    from crm.models import MemberKind, Role
+    from crm.permissions import role_assign
+    from tests.factories import FamilyFactory, OrganisationFactory, PersonFactory
+
+    n = SimpleNamespace(coordinator=coordinator)
+    n.family_a = FamilyFactory(name="Famiglia Aranci", email="casa@aranci.example")
+    n.family_b = FamilyFactory(name="Famiglia Bianchi", email="casa@bianchi.example")
+    n.org_x = OrganisationFactory(
+        name="Associazione Xilofono", email="info@xilo.example"
+    )
+    n.org_y = OrganisationFactory(
+        name="Cooperativa Ypsilon", kind=MemberKind.BUSINESS, email="info@ypsi.example"
+    )
+    people = {
+        "guardian_a": ("Anna", "Aranci", Role.GUARDIAN, n.family_a),
+        "guardian_b": ("Bruno", "Bianchi", Role.GUARDIAN, n.family_b),
+        "legal_rep_x": ("Laura", "Xerri", Role.LEGAL_REPRESENTATIVE, n.org_x),
+        "contact_x": ("Carlo", "Xodo", Role.CONTACT, n.org_x),
+        "contact_y": ("Yara", "Yeri", Role.CONTACT, n.org_y),
+        "facilitator": ("Fabio", "Facci", Role.FACILITATOR, None),
+        "liaison": ("Lia", "Lucchesi", Role.LIAISON, None),
+        "cms_editor": ("Elena", "Editi", Role.CMS_EDITOR, None),
+    }
+    for key, (first, last, role, member) in people.items():
+        email = f"{first.lower()}.{last.lower()}@example.org"
+        user = UserFactory(username=email, email=email, first_name=first)
+        PersonFactory(first_name=first, last_name=last, email=email, user=user)
+        role_assign(user=user, role=role, member=member, by=coordinator)
+        setattr(n, key, user)
+    return n
+
+
+@pytest.fixture
+def guardian_a(network):
+    return network.guardian_a
+
+
+@pytest.fixture
+def guardian_b(network):
+    return network.guardian_b
+
+
+@pytest.fixture
+def legal_rep_x(network):
+    return network.legal_rep_x
+
+
+@pytest.fixture
+def contact_x(network):
+    return network.contact_x
+
+
+@pytest.fixture
+def contact_y(network):
+    return network.contact_y
+
+
+@pytest.fixture
+def facilitator(network):
+    return network.facilitator
+
+
+@pytest.fixture
+def liaison(network):
+    return network.liaison
+
+
+@pytest.fixture
+def cms_editor(network):
+    return network.cms_editor

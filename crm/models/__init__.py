@@ -9,6 +9,17 @@ from .members import (
     MemberStatus,
 )
 from .people import Affiliation, AffiliationRole, Person
+from .roles import (
+    APP_ROLES,
+    MEMBER_ROLES,
+    ErasureOutcome,
+    ErasureRequest,
+    ErasureSource,
+    Invitation,
+    InvitationStatus,
+    Role,
+    RoleAssignment,
+)
 from .taxonomy import Municipality, Topic
 
 __all__ = [
@@ -29,4 +40,13 @@ __all__ = [
     "Municipality",
     "Person",
     "Topic",
+    "APP_ROLES",
+    "MEMBER_ROLES",
+    "ErasureOutcome",
+    "ErasureRequest",
+    "ErasureSource",
+    "Invitation",
+    "InvitationStatus",
+    "Role",
+    "RoleAssignment",
 ]
