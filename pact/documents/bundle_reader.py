@@ -1,0 +1,367 @@
+"""Strict reader of handover bundles.
+
+Nothing in a received ZIP is trusted: names, sizes and the manifest are
+checked before anything is decompressed, then every file is hashed. A bundle
+passes whole or not at all; :class:`~.bundle.BundleError` lists the reasons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from django.utils.translation import gettext as _
+
+from .bundle import (
+    CHUNK,
+    FORMAT,
+    FORMAT_VERSION,
+    HEX64,
+    MANIFEST,
+    PDF_NAME,
+    REGISTRY_CSV,
+    REGISTRY_XLSX,
+    SAFE_REFERENCE,
+    BundleAdhesion,
+    BundleError,
+    BundleMember,
+    BundlePactVersion,
+)
+
+FIXED_NAMES = (MANIFEST, REGISTRY_CSV, REGISTRY_XLSX)
+
+
+@dataclass(frozen=True)
+class BundleLimits:
+    """Bounds that keep a hostile ZIP (a "zip bomb") from exhausting the host."""
+
+    max_entries: int = 20_000
+    max_total_bytes: int = 8 * 1024**3
+    max_entry_bytes: int = 256 * 1024**2
+    max_manifest_bytes: int = 32 * 1024**2
+    max_ratio: int = 100
+    ratio_floor_bytes: int = 1024**2  # small files may compress very well
+
+
+@dataclass(frozen=True)
+class VerifiedBundle:
+    """A bundle whose every file matched the manifest when it was read."""
+
+    source: str | Path | BinaryIO
+    created_at: dt.datetime
+    format_version: int
+    pact_version: BundlePactVersion
+    adhesions: tuple[BundleAdhesion, ...]
+    files: dict[str, str]
+
+    def read_file(self, name: str) -> bytes:
+        """A file's bytes, hashed again: the ZIP may have changed since."""
+        if name not in self.files:
+            raise KeyError(name)
+        with zipfile.ZipFile(self.source) as zf:
+            data = zf.read(name)
+        if hashlib.sha256(data).hexdigest() != self.files[name]:
+            raise BundleError(
+                _("%(name)s changed after verification.") % {"name": name}
+            )
+        return data
+
+    def read_pdf(self, adhesion: BundleAdhesion) -> bytes:
+        return self.read_file(adhesion.file_name)
+
+
+def read_bundle(source, *, limits: BundleLimits | None = None) -> VerifiedBundle:
+    """Open, check and hash a bundle; raise :class:`BundleError` if anything is off."""
+    limits = limits or BundleLimits()
+    try:
+        zf = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise BundleError(_("The file is not a valid ZIP archive.")) from exc
+    with zf:
+        infos = _check_entries(zf, limits)
+        manifest = _read_manifest(zf, infos, limits)
+        parsed = parse_manifest(manifest)
+        _check_contents(zf, infos, parsed)
+    return VerifiedBundle(source=source, **parsed)
+
+
+def unsafe_name_reason(name: str) -> str | None:
+    """Why ``name`` must not be extracted anywhere, or ``None`` if it is safe."""
+    if "\\" in name:
+        return _("backslash in the name")
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return _("absolute path")
+    if any(part in ("", ".", "..") for part in name.split("/")):
+        return _("path traversal or empty path segment")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        return _("control character in the name")
+    return None
+
+
+def _check_entries(zf: zipfile.ZipFile, limits: BundleLimits) -> dict:
+    infos = zf.infolist()
+    if len(infos) > limits.max_entries:
+        raise BundleError(
+            _("The bundle has too many files (%(n)s).") % {"n": len(infos)}
+        )
+    problems, by_name, total = [], {}, 0
+    for info in infos:
+        name = info.filename
+        reason = unsafe_name_reason(info.orig_filename) or unsafe_name_reason(name)
+        if reason:
+            problems.append(
+                _("Unsafe file name %(name)r: %(reason)s.")
+                % {"name": info.orig_filename, "reason": reason}
+            )
+            continue
+        if name in by_name:
+            problems.append(_("%(name)s appears twice.") % {"name": name})
+        if info.flag_bits & 0x1:
+            problems.append(_("%(name)s is encrypted.") % {"name": name})
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            problems.append(
+                _("%(name)s uses an unsupported compression.") % {"name": name}
+            )
+        problems.extend(_size_problems(info, limits))
+        total += info.file_size
+        by_name[name] = info
+    if total > limits.max_total_bytes:
+        problems.append(
+            _("The bundle would expand to %(mb)s MB, beyond the limit.")
+            % {"mb": total // 1024**2}
+        )
+    if problems:
+        raise BundleError(problems)
+    return by_name
+
+
+def _size_problems(info: zipfile.ZipInfo, limits: BundleLimits) -> list[str]:
+    if info.file_size > limits.max_entry_bytes:
+        return [_("%(name)s is too large.") % {"name": info.filename}]
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > limits.ratio_floor_bytes and ratio > limits.max_ratio:
+        return [
+            _("%(name)s expands %(ratio)d times: refused as a possible zip bomb.")
+            % {"name": info.filename, "ratio": ratio}
+        ]
+    return []
+
+
+def _read_manifest(zf, infos: dict, limits: BundleLimits) -> dict:
+    info = infos.get(MANIFEST)
+    if info is None:
+        raise BundleError(_("The bundle has no manifest.json."))
+    if info.file_size > limits.max_manifest_bytes:
+        raise BundleError(_("manifest.json is too large."))
+    try:
+        raw = zf.read(info)
+        return json.loads(raw.decode("utf-8"))
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise BundleError(_("manifest.json is corrupt in the archive.")) from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BundleError(_("manifest.json is not valid JSON.")) from exc
+
+
+def _check_contents(zf, infos: dict, parsed: dict) -> None:
+    files = parsed["files"]
+    expected, present = set(files) | {MANIFEST}, set(infos)
+    problems = [
+        _("Missing file: %(name)s.") % {"name": n} for n in sorted(expected - present)
+    ]
+    problems += [
+        _("Unexpected file: %(name)s.") % {"name": n}
+        for n in sorted(present - expected)
+    ]
+    for name in sorted(expected & present - {MANIFEST}):
+        actual = _hash_entry(zf, infos[name])
+        if actual is None:
+            problems.append(_("%(name)s is corrupt in the archive.") % {"name": name})
+        elif actual != files[name]:
+            problems.append(
+                _("%(name)s does not match its SHA-256 in the manifest.")
+                % {"name": name}
+            )
+    if problems:
+        raise BundleError(problems)
+
+
+def _hash_entry(zf, info) -> str | None:
+    digest, size = hashlib.sha256(), 0
+    try:
+        with zf.open(info) as entry:
+            while chunk := entry.read(CHUNK):
+                size += len(chunk)
+                digest.update(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        return None
+    return digest.hexdigest() if size == info.file_size else None
+
+
+# Manifest parsing -----------------------------------------------------------
+
+
+class _Malformed(Exception):
+    pass
+
+
+def parse_manifest(manifest) -> dict:
+    """Validate a manifest's structure; the keyword arguments of a VerifiedBundle."""
+    try:
+        return _parse(manifest)
+    except _Malformed as exc:
+        raise BundleError(
+            _("The manifest is malformed: %(why)s.") % {"why": exc}
+        ) from None
+
+
+def _get(obj, key, kind, *, optional=False, where="manifest"):
+    if not isinstance(obj, dict):
+        raise _Malformed(f"{where} is not an object")
+    value = obj.get(key)
+    if value is None and optional:
+        return None
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        raise _Malformed(f"{where}.{key} is missing or not a {kind.__name__}")
+    return value
+
+
+def _when(obj, key, parse, *, optional=False, where="manifest"):
+    value = _get(obj, key, str, optional=optional, where=where)
+    if value is None:
+        return None
+    try:
+        parsed = parse(value)
+    except ValueError:
+        raise _Malformed(f"{where}.{key} is not a valid date") from None
+    if isinstance(parsed, dt.datetime) and parsed.tzinfo is None:
+        raise _Malformed(f"{where}.{key} has no time zone")
+    return parsed
+
+
+def _hash(obj, key, where) -> str:
+    value = _get(obj, key, str, where=where)
+    if not HEX64.fullmatch(value):
+        raise _Malformed(f"{where}.{key} is not a SHA-256 value")
+    return value
+
+
+def _parse(manifest) -> dict:
+    if _get(manifest, "format", str) != FORMAT:
+        raise _Malformed(f"format is not {FORMAT}")
+    version = _get(manifest, "format_version", int)
+    if version != FORMAT_VERSION:
+        raise _Malformed(f"format_version {version} is not supported")
+    files = _parse_files(_get(manifest, "files", dict))
+    adhesions = tuple(
+        _parse_adhesion(item, f"adhesions[{i}]")
+        for i, item in enumerate(_get(manifest, "adhesions", list))
+    )
+    if _get(manifest, "count", int) != len(adhesions):
+        raise _Malformed("count does not match the adhesions listed")
+    _cross_check(adhesions, files)
+    return {
+        "created_at": _when(manifest, "created_at", dt.datetime.fromisoformat),
+        "format_version": version,
+        "pact_version": _parse_pact_version(_get(manifest, "pact_version", dict)),
+        "adhesions": adhesions,
+        "files": files,
+    }
+
+
+def _parse_files(files: dict) -> dict[str, str]:
+    for name, digest in files.items():
+        if not (name in FIXED_NAMES[1:] or PDF_NAME.fullmatch(name)):
+            raise _Malformed(f"files lists an unexpected name {name!r}")
+        if not isinstance(digest, str) or not HEX64.fullmatch(digest):
+            raise _Malformed(f"files[{name!r}] is not a SHA-256 value")
+    for required in FIXED_NAMES[1:]:
+        if required not in files:
+            raise _Malformed(f"files does not list {required}")
+    return dict(files)
+
+
+def _parse_pact_version(obj: dict) -> BundlePactVersion:
+    where = "pact_version"
+    return BundlePactVersion(
+        pact_title=_get(obj, "pact_title", str, where=where),
+        pact_slug=_get(obj, "pact_slug", str, where=where),
+        number=_get(obj, "number", int, where=where),
+        text_sha256=_hash(obj, "text_sha256", where),
+        opened_at=_when(
+            obj, "opened_at", dt.datetime.fromisoformat, optional=True, where=where
+        ),
+        effective_date=_when(
+            obj, "effective_date", dt.date.fromisoformat, optional=True, where=where
+        ),
+    )
+
+
+def _parse_adhesion(obj, where: str) -> BundleAdhesion:
+    member = _get(obj, "member", dict, where=where)
+    reference = _get(obj, "reference", str, where=where)
+    if not SAFE_REFERENCE.fullmatch(reference):
+        raise _Malformed(f"{where}.reference is not a safe reference")
+    text = {
+        k: _get(obj, k, str, where=where)
+        for k in (
+            "network_role_code",
+            "network_role_name",
+            "signatory_name",
+            "signatory_capacity",
+            "method",
+            "status",
+            "short_code",
+        )
+    }
+    commitments = _get(obj, "commitments", list, where=where)
+    if not all(isinstance(c, str) for c in commitments):
+        raise _Malformed(f"{where}.commitments must be text")
+    adhesion = BundleAdhesion(
+        reference=reference,
+        member=_parse_member(member, f"{where}.member"),
+        signed_at=_when(obj, "signed_at", dt.datetime.fromisoformat, where=where),
+        sha256=_hash(obj, "sha256", where),
+        previous_sha256=_get(obj, "previous_sha256", str, where=where),
+        withdrawn_at=_when(
+            obj, "withdrawn_at", dt.datetime.fromisoformat, optional=True, where=where
+        ),
+        commitments=tuple(commitments),
+        **text,
+    )
+    if _get(obj, "file", str, where=where) != adhesion.file_name:
+        raise _Malformed(f"{where}.file is not {adhesion.file_name}")
+    return adhesion
+
+
+def _parse_member(obj: dict, where: str) -> BundleMember:
+    keys = (
+        "reference",
+        "name",
+        "kind",
+        "codice_fiscale",
+        "partita_iva",
+        "municipality_istat",
+        "municipality",
+    )
+    return BundleMember(**{k: _get(obj, k, str, where=where) for k in keys})
+
+
+def _cross_check(adhesions, files) -> None:
+    references = [a.reference for a in adhesions]
+    if len(set(references)) != len(references):
+        raise _Malformed("an adhesion is listed twice")
+    listed_pdfs = {n for n in files if n.startswith("pdf/")}
+    for adhesion in adhesions:
+        if files.get(adhesion.file_name) != adhesion.sha256:
+            raise _Malformed(
+                f"files does not list {adhesion.file_name} with its SHA-256"
+            )
+    orphans = listed_pdfs - {a.file_name for a in adhesions}
+    if orphans:
+        raise _Malformed(f"files lists PDFs of no adhesion: {sorted(orphans)[0]}")
