@@ -1,2 +1,26 @@
+from django.urls import path
+
+from cms.views import area, public
+
 app_name = "cms"
-urlpatterns = []
+urlpatterns = [
+    path("cerca/", public.search, name="search"),
+    path("calendario.ics", public.programme_ics, name="programme_ics"),
+    path("area-riservata/iscrizioni/", area.my_registrations, name="my_registrations"),
+    path("eventi/<int:event_id>/evento.ics", public.event_ics, name="event_ics"),
+    path(
+        "eventi/<int:event_id>/iscrizione-rapida/",
+        public.register_one_click,
+        name="register_one_click",
+    ),
+    path(
+        "iscrizioni/<str:token>/",
+        public.registration_manage,
+        name="registration_manage",
+    ),
+    path(
+        "iscrizioni/<str:token>/attestato.pdf",
+        public.registration_certificate,
+        name="registration_certificate",
+    ),
+]
