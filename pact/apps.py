@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,14 @@ class PactConfig(AppConfig):
     name = "pact"
     verbose_name = _("Pact")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from pact.models import Article
+        from pact.models.pacts import guard_article_proposals
+
+        # A guard, not business logic: the freeze must hold for m2m writes too.
+        m2m_changed.connect(
+            guard_article_proposals,
+            sender=Article.proposals.through,
+            dispatch_uid="pact.guard_article_proposals",
+        )
