@@ -1,0 +1,1 @@
+"""Member area and account views. Each view: access helper, form, service, reply."""
