@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 _BLOCK_END = re.compile(r"</(p|h\d|li|ul|ol|div)>|<br\s*/?>", re.I)
-_TOKENS = re.compile(r"\s+|[^\s]+")
+_TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 
 
 def plain_text(rich: str) -> str:

@@ -80,8 +80,8 @@ def workshop_report(workshop: Workshop) -> WorkshopReport:
     )
     report = WorkshopReport(workshop=workshop)
     for table in tables:
-        by_kind = OrderedDict((label, []) for _value, label in ContributionKind.choices)
-        labels = dict(ContributionKind.choices)
+        labels = {value: str(label) for value, label in ContributionKind.choices}
+        by_kind = OrderedDict((label, []) for label in labels.values())
         for contribution in table.contributions.all():
             by_kind[labels[contribution.kind]].append(contribution)
         report.tables.append(

@@ -44,13 +44,15 @@ def pact_version_create(
     if based_on is None:
         return version
     for article in based_on.articles.order_by("sort_order", "pk"):
-        copy = Article.objects.create(
+        copy = Article(
             version=version,
             sort_order=article.sort_order,
             title=article.title,
             body=article.body,
         )
+        # A parental m2m is written when its article is saved.
         copy.proposals.set(article.proposals.all())
+        copy.save()
     for role in based_on.network_roles.order_by("sort_order", "pk"):
         NetworkRole.objects.create(
             version=version,
@@ -97,9 +99,10 @@ def article_save(
         raise ValueError("The article belongs to another version.")
     article.title = title
     article.body = body
-    article.full_clean(exclude=["version"])
-    article.save()
+    article.full_clean(exclude=["version", "proposals"])
+    # A parental m2m is written when its article is saved.
     article.proposals.set(proposals)
+    article.save()
     return article
 
 
