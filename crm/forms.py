@@ -206,6 +206,10 @@ class RoleAssignForm(forms.Form):
         return email
 
 
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
+
+
 class InvitationAdminForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)

@@ -74,3 +74,18 @@ class AdminMFAMiddleware:
         if not _session_used_mfa(request, totp_created_at):
             return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
         return None
+
+
+def axes_username(request, credentials=None) -> str | None:
+    """The login name django-axes counts failures against.
+
+    django-allauth authenticates with ``email=`` (not ``username=``), and its form
+    field is ``login``: without this, failed logins would not lock anything.
+    """
+    credentials = credentials or {}
+    for key in ("email", "username", "login"):
+        if credentials.get(key):
+            return str(credentials[key]).strip().lower()
+    data = getattr(request, "POST", None) or {}
+    value = data.get("login") or data.get("username")
+    return value.strip().lower() if value else None

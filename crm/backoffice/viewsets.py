@@ -26,6 +26,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from crm import selectors
 from crm.backoffice.exports import ItalianExportMixin
+from crm.backoffice.policies import scope_queryset
 from crm.models import (
     Affiliation,
     AffiliationRole,
@@ -47,7 +48,8 @@ class ScopedMixin:
     viewset = None
 
     def scoped_queryset(self):
-        return self.viewset.get_queryset(self.request)
+        # Narrowed to the objects the user may act on (guardian object permissions).
+        return scope_queryset(self, self.viewset.get_queryset(self.request))
 
 
 class IndexView(ItalianExportMixin, ScopedMixin, generic.IndexView):

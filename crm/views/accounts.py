@@ -37,6 +37,7 @@ def invitation_accept(request, token):
         context = {"invitation": invitation, "login_url": login_url}
         return render(request, "account/invitation_login.html", context)
     form = SetPasswordForm(request.POST or None, email=invitation.email)
+    errors = []
     if request.method == "POST" and (user is not None or form.is_valid()):
         try:
             accepted = permissions.invitation_accept(
@@ -45,11 +46,16 @@ def invitation_accept(request, token):
                 password=None if user else form.cleaned_data["password1"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            errors = exc.messages
         else:
             if user is None:
                 login(request, accepted, backend=_BACKEND)
             messages.success(request, _("Welcome to Lucca In famiglia!"))
             return _landing(invitation)
-    context = {"invitation": invitation, "form": form, "signed_in_as": user}
+    context = {
+        "invitation": invitation,
+        "form": form,
+        "signed_in_as": user,
+        "errors": errors,
+    }
     return render(request, "account/invitation_accept.html", context)
