@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from cms.emails import people_language
 from cms.models import Registration
 
 
@@ -18,7 +19,7 @@ def _font_dir() -> str:
 def certificate_pdf(registration: Registration) -> bytes:
     from weasyprint import HTML
 
-    with translation.override("it"):
+    with translation.override(people_language()):
         html = render_to_string(
             "cms/certificate.html",
             {

@@ -17,6 +17,11 @@ logger = logging.getLogger(__name__)
 QR_CONTENT_ID = "checkin-qr"
 
 
+def people_language() -> str:
+    """The language of emails and certificates: Italian unless configured."""
+    return getattr(settings, "CMS_PEOPLE_LANGUAGE", settings.LANGUAGE_CODE)
+
+
 def _subject(registration: Registration, reason: str) -> str:
     title = registration.event.title
     status = registration.status
@@ -58,7 +63,7 @@ def send_registration_email(registration: Registration, *, reason: str) -> None:
     ).get(pk=registration.pk)
     if not registration.person.email:
         return
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(people_language()):
         message = _build_message(registration, reason)
     message.send()
 
