@@ -208,6 +208,17 @@ def test_the_bundle_streams_to_a_file_that_cannot_seek(pdfs, adhesions):
     assert len(bundle.adhesions) == 3
 
 
+def test_the_summary_gives_the_manifest_hash_as_written(pdfs, adhesions):
+    target = io.BytesIO()
+    summary = write_bundle(
+        target, pact_version=VERSION, adhesions=adhesions, open_pdf=_opener(pdfs)
+    )
+    with zipfile.ZipFile(target) as zf:
+        manifest = zf.read(MANIFEST)
+    assert summary.manifest_sha256 == hashlib.sha256(manifest).hexdigest()
+    assert summary.count == 3 and len(summary.files) == 5
+
+
 def test_progress_is_reported_per_document(tmp_path, pdfs, adhesions):
     seen = []
     write_bundle_file(
