@@ -32,6 +32,11 @@ class CoordinatorView(WagtailAdminTemplateMixin, TemplateView):
         _require(request, self.permission)
         return super().dispatch(request, *args, **kwargs)
 
+    def get_breadcrumbs_items(self):
+        return super().get_breadcrumbs_items() + [
+            {"url": "", "label": self.get_page_title()}
+        ]
+
 
 class WorkshopSeatingView(CoordinatorView):
     """Tables with their participants; run the placement, move people."""

@@ -151,7 +151,7 @@ class PactVersionEditView(generic.EditView):
         return buttons
 
     def get(self, request, *args, **kwargs):
-        if self.object.is_frozen:
+        if self.get_object().is_frozen:
             messages.warning(request, FrozenVersionError().messages[0])
         return super().get(request, *args, **kwargs)
 

@@ -37,6 +37,7 @@ def pact_version_create(
     last = pact.versions.aggregate(n=Max("number"))["n"] or 0
     version = PactVersion(pact=pact, number=last + 1)
     if based_on is not None:
+        based_on = PactVersion.objects.get(pk=based_on.pk)  # never a stale copy
         for name in VERSION_TEXT_FIELDS:
             setattr(version, name, getattr(based_on, name))
     version.full_clean()

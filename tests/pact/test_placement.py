@@ -116,7 +116,9 @@ def test_placing_again_keeps_existing_seats(workshop, table_a, table_b):
     assert seated_at(table_b) == {registration.person_id}
 
 
-def test_a_coordinator_can_move_someone_to_a_table_with_room(workshop, table_a, table_b):
+def test_a_coordinator_can_move_someone_to_a_table_with_room(
+    workshop, table_a, table_b
+):
     registration = register(workshop.event, topics=[topic("nido")])
     services.workshop_place_participants(workshop=workshop)
 

@@ -343,3 +343,32 @@ def test_the_version_list_has_a_bounded_number_of_queries(
     with django_assert_max_num_queries(30):
         response = coordinator_client.get("/admin/pact/versions/")
     assert response.status_code == 200
+
+
+def test_the_edit_page_of_a_frozen_version_says_it_is_frozen(
+    coordinator_client, open_version
+):
+    page = coordinator_client.get(
+        f"/admin/pact/versions/edit/{open_version.pk}/"
+    ).content.decode()
+
+    assert "can no longer change" in page
+    assert f"/admin/pact/versions/{open_version.pk}/open/" not in page
+    assert f"/admin/pact/versions/{open_version.pk}/compare/" in page
+
+
+def test_the_edit_page_of_a_draft_offers_to_open_it(coordinator_client, pact):
+    draft = make_draft(pact)
+
+    page = coordinator_client.get(f"/admin/pact/versions/edit/{draft.pk}/")
+
+    assert f"/admin/pact/versions/{draft.pk}/open/" in page.content.decode()
+
+
+def test_a_new_draft_copies_what_was_saved_not_a_stale_object(pact):
+    version = services.pact_version_create(pact=pact)
+    services.pact_version_update(version=version, preamble="<p>Salvato</p>")
+
+    draft = services.pact_version_create(pact=pact, based_on=version)
+
+    assert draft.preamble == "<p>Salvato</p>"
