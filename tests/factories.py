@@ -103,3 +103,32 @@ class InteractionFactory(factory.django.DjangoModelFactory):
     member = factory.SubFactory(FamilyFactory)
     kind = InteractionKind.CALL
     subject = factory.Sequence(lambda n: f"Telefonata {n}")
+
+
+# Spreadsheet files as offices send them, built as real bytes.
+
+
+def csv_bytes(rows, *, delimiter=";", encoding="utf-8-sig", newline="\r\n") -> bytes:
+    """A CSV file: ``rows`` are lists of cells, the first one the headers."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator=newline).writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows, *, title="Foglio1") -> bytes:
+    """An Excel workbook whose first sheet holds ``rows`` (dates, numbers kept)."""
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

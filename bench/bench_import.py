@@ -1,0 +1,211 @@
+"""Importing 10,000 rows against a raw ``bulk_create`` of the same members.
+
+Both run in the same process on the same database, each inside a transaction
+that is rolled back, so the benchmark leaves no data behind and can run again.
+Memory is measured in a separate pass: tracemalloc slows the code it watches.
+
+Standalone: ``DATABASE_URL=... python bench/bench_import.py`` (migrates first).
+"""
+
+import os
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
+COMUNI = ["Lucca", "Capannori", "Altopascio", "Porcari", "Montecarlo", "Pescaglia"]
+TOPICS = ["Nido d'infanzia", "Doposcuola", "Centri estivi", "Babysitting"]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def partita_iva(n: int) -> str:
+    """A valid partita IVA built from ``n`` (Luhn-style check digit)."""
+    base = f"{n:07d}" + "046"  # Lucca's office code
+    total = 0
+    for i, ch in enumerate(base):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d * 2 > 9 else d * 2
+        total += d
+    return base + str((10 - total % 10) % 10)
+
+
+def generated_rows(count: int = ROWS) -> list[list[str]]:
+    rows = []
+    for n in range(count):
+        comune, topic = COMUNI[n % len(COMUNI)], TOPICS[n % len(TOPICS)]
+        phone = f"333{n:07d}"
+        if n % 10 < 7:
+            rows.append(
+                [
+                    "famiglia",
+                    f"Famiglia Bench {n}",
+                    "aderente",
+                    comune,
+                    "",
+                    "",
+                    f"famiglia{n}@bench.example",
+                    phone,
+                    "15/01/2025",
+                    topic,
+                    "",
+                    "Anna",
+                    f"Bench{n}",
+                    f"anna{n}@bench.example",
+                    "genitore",
+                ]
+            )
+        else:
+            rows.append(
+                [
+                    "impresa",
+                    f"Impresa Bench {n} srl",
+                    "aderente",
+                    comune,
+                    "",
+                    partita_iva(n),
+                    f"info{n}@bench.example",
+                    phone,
+                    "15/01/2025",
+                    "",
+                    topic,
+                    "Marco",
+                    f"Bench{n}",
+                    f"marco{n}@bench.example",
+                    "legale rappresentante",
+                ]
+            )
+    return rows
+
+
+HEADERS = [
+    "Tipo",
+    "Nome",
+    "Stato",
+    "Comune",
+    "Codice fiscale",
+    "Partita IVA",
+    "E-mail",
+    "Telefono",
+    "Data adesione",
+    "Esigenze",
+    "Offerte",
+    "Referente nome",
+    "Referente cognome",
+    "Referente e-mail",
+    "Ruolo referente",
+]
+
+
+def _timed(fn):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    result = {}
+    with CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        try:
+            with transaction.atomic():
+                result["value"] = fn()
+                result["elapsed"] = time.perf_counter() - start
+                raise _Rollback
+        except _Rollback:
+            pass
+    return result["elapsed"], len(queries), result["value"]
+
+
+def _peak_mb(fn) -> float:
+    from django.db import transaction
+
+    tracemalloc.start()
+    try:
+        with transaction.atomic():
+            fn()
+            raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return round(peak / 2**20, 1)
+
+
+def run() -> list[dict]:
+    from crm.importing import preview
+    from crm.models import Member, MemberSource
+    from crm.services import members_import
+    from crm.spreadsheets import italian_csv_bytes
+
+    content = italian_csv_bytes(HEADERS, generated_rows())
+    report, planner = _validated(content)
+    validated = [dict(p.member.__dict__) for p in planner.members]
+
+    def baseline():
+        members = []
+        for state in validated:
+            member = Member()
+            member.__dict__.update(state)
+            member.pk, member.source = None, MemberSource.IMPORT
+            members.append(member)
+        return Member.objects.bulk_create(members, batch_size=500)
+
+    def importer():
+        return members_import(content=content, filename="bench.csv")
+
+    base_s, base_q, _ = _timed(baseline)
+    imp_s, imp_q, result = _timed(importer)
+    dry_s, dry_q, _ = _timed(lambda: preview(content, "bench.csv"))
+    assert result.members_created == ROWS, result.summary()
+    peak = _peak_mb(importer)
+    detail = (
+        f"{ROWS} rows: import {ROWS / imp_s:,.0f} rows/s ({imp_s:.2f} s), "
+        f"bulk_create {ROWS / base_s:,.0f} rows/s; also creates {report.people_created}"
+        f" people, {report.affiliations_created} affiliations and history rows"
+    )
+    return [
+        {
+            "scenario": f"import {ROWS} rows (CSV, commit)",
+            "ratio": round(imp_s / base_s, 2),
+            "baseline": "Member.objects.bulk_create of the same validated rows",
+            "queries": imp_q,
+            "peak_mb": peak,
+            "detail": detail,
+        },
+        {
+            "scenario": f"dry run {ROWS} rows (preview)",
+            "ratio": round(dry_s / base_s, 2),
+            "baseline": "Member.objects.bulk_create of the same validated rows",
+            "queries": dry_q,
+            "peak_mb": None,
+            "detail": f"{ROWS / dry_s:,.0f} rows/s; baseline {base_q} queries",
+        },
+    ]
+
+
+def _validated(content):
+    from crm.importing import prepare
+
+    report, planner = prepare(content, "bench.csv")
+    assert report.ok, [str(p) for p in report.problems[:5]]
+    return report, planner
+
+
+def _standalone():
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/bench-import.sqlite3")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    for row in run():
+        print(" | ".join(f"{k}: {v}" for k, v in row.items()))
+
+
+if __name__ == "__main__":
+    _standalone()

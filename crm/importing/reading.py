@@ -1,0 +1,160 @@
+"""Reading a spreadsheet as Italian offices save it: CSV or XLSX.
+
+CSV may be UTF-8 with or without a BOM, Windows-1252 or Excel's UTF-16 “Unicode
+text”; the delimiter is whichever of ``;``, ``,`` and tab the header uses.
+Row numbers are those the user sees in their spreadsheet (header = row 1).
+"""
+
+import csv
+import datetime
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+MAX_ROWS = 50_000
+_DELIMITERS = (";", ",", "\t")
+_XLSX_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls and other old Office files
+
+
+class SpreadsheetError(Exception):
+    """The file as a whole cannot be read; the message says why, to the user."""
+
+
+@dataclass
+class Sheet:
+    headers: list[str]
+    rows: list[tuple[int, list]] = field(default_factory=list)
+    format: str = "csv"
+    header_row: int = 1
+
+
+def read_spreadsheet(content: bytes, filename: str = "") -> Sheet:
+    """Parse ``content`` into headers and numbered, non-empty rows."""
+    if not content or not content.strip():
+        raise SpreadsheetError(_("The file is empty."))
+    if content.startswith(_XLSX_MAGIC):
+        records, fmt = _xlsx_records(content), "xlsx"
+    elif content.startswith(_OLE_MAGIC):
+        raise SpreadsheetError(
+            _(
+                "This is an old Excel file (.xls): save it as Excel workbook (.xlsx) "
+                "or CSV and upload it again."
+            )
+        )
+    else:
+        records, fmt = _csv_records(_decode(content)), "csv"
+    return _sheet(records, fmt)
+
+
+def _sheet(records, fmt: str) -> Sheet:
+    sheet = None
+    for number, record in enumerate(records, start=1):
+        cells = [_clean(value) for value in record]
+        if not any(value not in ("", None) for value in cells):
+            continue
+        if sheet is None:
+            while cells and cells[-1] in ("", None):
+                cells.pop()
+            headers = ["" if v is None else str(v) for v in cells]
+            sheet = Sheet(headers=headers, format=fmt, header_row=number)
+            continue
+        if len(sheet.rows) >= MAX_ROWS:
+            raise SpreadsheetError(
+                _("The file has more than %(max)s rows: split it into smaller files.")
+                % {"max": f"{MAX_ROWS:,}".replace(",", ".")}
+            )
+        sheet.rows.append((number, cells))
+    if sheet is None:
+        raise SpreadsheetError(_("The file is empty."))
+    return sheet
+
+
+def _clean(value):
+    """Stray spaces go; text that an export neutralised gets its quote back off."""
+    if isinstance(value, str):
+        lines = value.replace("\xa0", " ").replace("\r\n", "\n").split("\n")
+        value = "\n".join(" ".join(line.split()) for line in lines).strip()
+        if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@"):
+            value = value[1:]
+        return value
+    if value is None:
+        return ""
+    return value
+
+
+def _decode(content: bytes) -> str:
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif b"\x00" not in content:
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                return content.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    raise SpreadsheetError(
+        _(
+            "The file is not a spreadsheet we can read, or its characters are in an "
+            "unknown encoding: save it as CSV UTF-8 or as Excel workbook (.xlsx)."
+        )
+    )
+
+
+def _sniff_delimiter(text: str) -> str:
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first_line.count(d) for d in _DELIMITERS}
+    return max(_DELIMITERS, key=lambda d: counts[d])
+
+
+def _csv_records(text: str):
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text), strict=True
+    )
+    records = []
+    try:
+        for record in reader:
+            records.append(record)
+    except csv.Error as exc:
+        raise SpreadsheetError(
+            _(
+                "The file is malformed at row %(row)s (%(error)s): check the quotes "
+                "around that row, or save the file again from the spreadsheet."
+            )
+            % {"row": len(records) + 1, "error": exc}
+        ) from None
+    return records
+
+
+def _xlsx_records(content: bytes):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise SpreadsheetError(
+            _(
+                "The file looks like an Excel or OpenDocument file but cannot be "
+                "read as an Excel workbook (.xlsx): save it again as .xlsx or CSV."
+            )
+        ) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        return [
+            [_xlsx_value(v) for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
+    finally:
+        workbook.close()
+
+
+def _xlsx_value(value):
+    # Excel keeps dates as datetimes and numbers as floats: 55100.0 is a CAP.
+    if isinstance(value, datetime.datetime):
+        return value.date() if value.time() == datetime.time() else value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
