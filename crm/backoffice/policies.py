@@ -8,9 +8,9 @@ every admin view of the model (index and export, inspect, edit, delete, history,
 usage) to them.
 """
 
-from django.db.models import Q
 from guardian.shortcuts import get_objects_for_user
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic import usage as usage_views
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import policy_registry, register_permission_policy
 
@@ -97,18 +97,19 @@ class ViaMemberPolicy(MemberObjectPolicy):
 
 
 class PersonPolicy(MemberObjectPolicy):
-    """People of the members one acts for can be seen; only oneself edited."""
+    """The people of the members one acts for can be seen; of them, only oneself
+    edited (one's own details are otherwise edited in the member area)."""
 
     def _filter(self, queryset, user, codenames, actions):
-        mine = Q(user=user)
+        ids = self._member_ids(user, codenames)
+        people = queryset.filter(
+            pk__in=Affiliation.objects.filter(
+                member__in=ids, end_date__isnull=True
+            ).values("person")
+        )
         if "view" in actions:
-            ids = self._member_ids(user, ["view_member"])
-            mine |= Q(
-                pk__in=Affiliation.objects.filter(
-                    member__in=ids, end_date__isnull=True
-                ).values("person")
-            )
-        return queryset.filter(mine)
+            return people
+        return people.filter(user=user)
 
 
 class ConsentPolicy(MemberObjectPolicy):
@@ -165,7 +166,7 @@ def register_policies() -> None:
 
 
 def _actions_of(view) -> list[str]:
-    if isinstance(view, generic.EditView):
+    if isinstance(view, generic.EditView | usage_views.UsageView):
         return ["change"]
     if isinstance(view, generic.DeleteView):
         return ["delete"]
