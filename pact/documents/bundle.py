@@ -17,7 +17,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import BinaryIO
 
@@ -92,8 +92,11 @@ class BundleAdhesion:
         return f"{PDF_DIR}adesione-{self.reference}.pdf"
 
     def to_manifest(self) -> dict:
-        data = asdict(self)
-        data["commitments"] = list(self.commitments)
+        # Shallow on purpose: asdict() deep-copies, slow over thousands of entries.
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["member"] = {
+            f.name: getattr(self.member, f.name) for f in fields(BundleMember)
+        }
         data["file"] = self.file_name
         return _jsonable(data)
 
