@@ -8,6 +8,8 @@ calls: object-scoped permissions narrow that method and nothing else.
 from django import forms
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -75,6 +77,19 @@ class EditView(ScopedMixin, generic.EditView):
 class DeleteView(ScopedMixin, generic.DeleteView):
     def get_queryset(self):
         return self.scoped_queryset()
+
+    def form_valid(self, form):
+        # Records that others depend on (e.g. a signed adhesion) refuse to go:
+        # say so on the confirmation page instead of failing.
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except (ProtectedError, RestrictedError):
+            messages.error(
+                self.request,
+                _("This record cannot be deleted: other records depend on it."),
+            )
+            return redirect(self.request.get_full_path())
 
 
 class HistoryView(ScopedMixin, history_views.HistoryView):

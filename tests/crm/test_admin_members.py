@@ -425,3 +425,17 @@ def test_an_outsider_is_refused_every_member_view(client, outsider, name):
 
     assert response.status_code == 302
     assert "Famiglia Riservata" not in response.content.decode()
+
+
+def test_a_comune_with_members_cannot_be_deleted_and_that_is_no_error(
+    coordinator_client,
+):
+    from crm.models import Municipality
+
+    family = FamilyFactory()
+    url = reverse("crm_municipality:delete", args=[family.municipality_id])
+
+    response = coordinator_client.post(url)
+
+    assert response.status_code == 302
+    assert Municipality.objects.filter(pk=family.municipality_id).exists()
