@@ -198,6 +198,9 @@ class MemberScopedCreateView(generic.CreateView):
     def get_initial_form_instance(self):
         return self.model(**{self.member_field: self.member})
 
+    def get_page_subtitle(self):
+        return f"{super().get_page_subtitle()} · {self.member}"
+
     def get_add_url(self):
         return f"{super().get_add_url()}?member={self.member.pk}"
 
