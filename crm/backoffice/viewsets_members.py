@@ -275,9 +275,6 @@ def _member_links(member):
         "edit": reverse("crm_member:edit", args=[member.pk]),
         "add_interaction": f"{reverse('crm_interaction:add')}?member={member.pk}",
         "add_affiliation": f"{reverse('crm_affiliation:add')}?member={member.pk}",
-        "export_timeline": (
-            f"{reverse('crm_interaction:index')}?member={member.pk}&export=xlsx"
-        ),
     }
     if member.is_family:
         links["add_child"] = f"{reverse('crm_child:add')}?member={member.pk}"
