@@ -210,5 +210,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Every page save enqueues a Wagtail task: their progress is noise, not news.
+    "loggers": {"django_tasks": {"level": "WARNING"}},
 }
 AXES_VERBOSE = False

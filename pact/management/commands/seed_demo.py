@@ -1,4 +1,8 @@
-"""Load the demo network: idempotent, safe to run on every `make run`."""
+"""Load the demo network: idempotent, safe to run on every `make run`.
+
+It lives in ``pact`` because pact is the one app allowed to import both ``crm``
+and ``cms``; each app seeds its own part.
+"""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -8,12 +12,22 @@ class Command(BaseCommand):
     help = "Load the demo data of the Lucca In famiglia network (idempotent)."
 
     def handle(self, *args, **options):
+        from cms import demo as cms_demo
         from crm import demo as crm_demo
+        from pact import demo as pact_demo
 
+        logins = []
         with transaction.atomic():
-            logins = crm_demo.seed(stdout=self.stdout)
+            for app_demo in (crm_demo, cms_demo, pact_demo):
+                logins.extend(app_demo.seed(stdout=self.stdout))
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write("")
-        self.stdout.write("Demo logins (password for all: see below)")
+        self.stdout.write("Demo logins:")
+        seen = set()
         for role, email, password in logins:
-            self.stdout.write(f"  {role:<34} {email:<36} {password}")
+            if email in seen:
+                continue
+            seen.add(email)
+            self.stdout.write(f"  {role:<40} {email:<42} {password}")
+        self.stdout.write("")
+        self.stdout.write("Site: http://127.0.0.1:8000/   Back office: /admin/")
