@@ -28,8 +28,20 @@ def _english(settings):
 
 
 @pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+def client(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    from wagtail.users.models import UserProfile
+
+    # The Wagtail admin speaks the user's preferred language, not the cookie's.
+    profile = UserProfile.get_for_user(coordinator)
+    profile.preferred_language = "en"
+    profile.save()
+    client.force_login(coordinator)
     return client
 
 
