@@ -455,3 +455,14 @@ def invitation_accept(*, invitation: Invitation, user=None, password=None):
 
 def existing_login_for(email: str):
     return get_user_model().objects.filter(email__iexact=(email or "").strip()).first()
+
+
+@transaction.atomic
+def member_permissions_resync(*, member: Member) -> None:
+    """Rebuild the object permissions on ``member`` from its open assignments
+    (after a merge moved assignments onto it)."""
+    User = get_user_model()
+    for user in User.objects.filter(
+        role_assignments__member=member, role_assignments__revoked_at__isnull=True
+    ).distinct():
+        _sync(user, Role.GUARDIAN, member)

@@ -175,3 +175,15 @@ def test_the_commands_explain_bad_input(coordinator):
         call_command("grant_role", coordinator.email, "guardian", "--member", 999999)
     with pytest.raises(CommandError, match="does not hold"):
         call_command("revoke_role", coordinator.email, "liaison")
+
+
+@pytest.mark.django_db
+def test_object_permissions_can_be_rebuilt_after_a_merge(coordinator):
+    from crm.permissions import member_permissions_resync
+
+    keep, other = FamilyFactory(), FamilyFactory()
+    user = UserFactory()
+    role_assign(user=user, role=Role.GUARDIAN, member=other, by=coordinator)
+    RoleAssignment.objects.filter(member=other).update(member=keep)  # as a merge does
+    member_permissions_resync(member=keep)
+    assert list(members_for_user(fresh(user))) == [keep]
