@@ -211,6 +211,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Every page save enqueues a Wagtail task: their progress is noise, not news.
-    "loggers": {"django_tasks": {"level": "WARNING"}},
+    "loggers": {
+        "django_tasks": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 AXES_VERBOSE = False
+
+# Signed pacts: the network's seal (PEM key and certificate; sealing is skipped
+# when the files do not exist) and the register that recognises signed documents.
+SEAL_DIR = Path(env_str("SEAL_DIR") or BASE_DIR / "var" / "seal")
+PACT_SEAL_KEY = Path(env_str("PACT_SEAL_KEY") or SEAL_DIR / "seal-key.pem")
+PACT_SEAL_CERT = Path(env_str("PACT_SEAL_CERT") or SEAL_DIR / "seal-cert.pem")
+PACT_DOCUMENT_REGISTRY = "pact.services.signed_document_by_sha256"
