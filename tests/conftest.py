@@ -14,6 +14,9 @@ from tests.factories import UserFactory
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # No seal unless a test makes one: never the developer's var/seal.
+    settings.PACT_SEAL_KEY = tmp_path / "seal" / "seal-key.pem"
+    settings.PACT_SEAL_CERT = tmp_path / "seal" / "seal-cert.pem"
 
 
 @pytest.fixture
@@ -30,8 +33,8 @@ def outsider(db):
 
 @pytest.fixture
 def coordinator_client(client, coordinator):
-    client.force_login(coordinator)
-    return client
+    """A coordinator logged in with their second factor, as the admin requires."""
+    return pass_mfa(client, coordinator)
 
 
 # --- Personas of the network (accounts) ------------------------------------

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Coordinators and the liaison reach /admin/ only after a second factor.
+    "crm.middleware.AdminMFAMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Axes last, as its documentation requires.
     "axes.middleware.AxesMiddleware",
@@ -177,6 +179,11 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
+# allauth authenticates with ``email=``: axes must read the username from there.
+AXES_USERNAME_CALLABLE = "crm.middleware.axes_username"
+# One lockout mechanism (axes), with its own page and an unlock view.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
 
 # Object permissions (django-guardian)
 ANONYMOUS_USER_NAME = None

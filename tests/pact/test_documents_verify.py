@@ -83,7 +83,7 @@ def test_a_document_unknown_to_the_register_is_not_genuine(register, sealed_pdf)
     verdict = verify_document(sealed_pdf)
     assert not verdict.genuine
     assert verdict.report.seal.ok  # intact, but not ours to vouch for
-    assert "register" in verdict.reason
+    assert "registro" in verdict.reason
 
 
 def test_an_unsealed_registered_document_is_genuine_on_its_hash_alone(register):
@@ -110,7 +110,7 @@ def test_a_file_that_is_not_a_pdf_gets_a_clear_answer(register):
 def test_without_a_register_nothing_is_declared_genuine(settings, sealed_pdf):
     settings.PACT_DOCUMENT_REGISTRY = "pact.no_such_module.lookup"
     verdict = verify_document(sealed_pdf)
-    assert not verdict.genuine and "register" in verdict.reason
+    assert not verdict.genuine and "registro" in verdict.reason
 
 
 def test_a_registry_can_be_passed_directly(sealed_pdf):
