@@ -4,7 +4,6 @@ real public institutions, demo logins. Idempotent: run it as often as you like."
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from localflavor.it.util import vat_number_check_digit
@@ -25,8 +24,9 @@ from crm.models import (
     Person,
     Topic,
 )
+from crm.permissions import role_assign
 from crm.reference import load_reference_data
-from crm.roles import COORDINATOR, GROUP_NAMES
+from crm.roles import COORDINATOR, LIAISON
 
 DEMO_PASSWORD = "luccainfamiglia"
 NOTICE_VERSION = "2020-1"
@@ -334,7 +334,47 @@ DEMO_STAFF = [
         "Coordinatrice",
         COORDINATOR,
     ),
+    (
+        "Referente Lucca Family net",
+        "referente@luccafamilynet.example",
+        "Marta",
+        "Galli",
+        LIAISON,
+    ),
 ]
+
+# Member logins: (label, email, member name, role). The people come from the
+# families and organisations above.
+DEMO_MEMBER_LOGINS = [
+    (
+        "Genitore (Famiglia Bianchi)",
+        "giulia.bianchi@example.org",
+        "Famiglia Bianchi",
+        AffiliationRole.GUARDIAN,
+    ),
+    (
+        "Genitore (Famiglia Rossi)",
+        "elena.rossi@example.org",
+        "Famiglia Rossi",
+        AffiliationRole.GUARDIAN,
+    ),
+    (
+        "Legale rappresentante (Genitori Insieme)",
+        "lucia.baroni@example.org",
+        "Associazione Genitori Insieme APS",
+        AffiliationRole.LEGAL_REPRESENTATIVE,
+    ),
+    (
+        "Legale rappresentante (Il Girasole)",
+        "giorgio.landucci@example.org",
+        "Cooperativa Sociale Il Girasole",
+        AffiliationRole.LEGAL_REPRESENTATIVE,
+    ),
+]
+
+# A published secret, so demo staff can add it to any authenticator app (or run
+# `manage.py demo_totp EMAIL`). Never used outside the demo accounts.
+DEMO_TOTP_SECRET = "LUCCAINFAMIGLIA2"
 
 
 def _partita_iva(seed: int) -> str:
@@ -368,17 +408,40 @@ def _verified_email(user) -> None:
     )
 
 
+def _demo_totp(user) -> None:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type="totp").exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+
+
 def _seed_staff() -> list[tuple[str, str, str]]:
     logins = []
     for label, email, first, last, role in DEMO_STAFF:
         user = _demo_user(email, first, last)
-        user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
         person, _created = services.person_upsert(
             email=email, first_name=first, last_name=last
         )
         if person.user_id is None:
             person.user = user
             person.save(update_fields=["user"])
+        role_assign(user=user, role=role, by=None, reason="demo")
+        _demo_totp(user)
+        logins.append((label, email, DEMO_PASSWORD))
+    return logins
+
+
+def _seed_member_logins() -> list[tuple[str, str, str]]:
+    logins = []
+    for label, email, member_name, role in DEMO_MEMBER_LOGINS:
+        person = Person.objects.by_email(email).get()
+        user = _demo_user(email, person.first_name, person.last_name)
+        if person.user_id is None:
+            person.user = user
+            person.save(update_fields=["user"])
+        member = Member.objects.get(name=member_name)
+        role_assign(user=user, role=role, member=member, by=None, reason="demo")
         logins.append((label, email, DEMO_PASSWORD))
     return logins
 
@@ -520,6 +583,7 @@ def seed(*, stdout=None) -> list[tuple[str, str, str]]:
     organisations = _seed_organisations(topics, start)
     author = get_user_model().objects.get(username=DEMO_STAFF[0][1])
     _seed_interactions(families + organisations, author)
+    logins += _seed_member_logins()
     if stdout is not None:
         stdout.write(
             f"CRM: {Member.objects.count()} members, {Person.objects.count()} people."

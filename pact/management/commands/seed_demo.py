@@ -30,4 +30,9 @@ class Command(BaseCommand):
             seen.add(email)
             self.stdout.write(f"  {role:<40} {email:<42} {password}")
         self.stdout.write("")
+        self.stdout.write(
+            "Two-factor codes for the coordinator and the liaison: add the secret "
+            f"{crm_demo.DEMO_TOTP_SECRET} to an authenticator app, or run "
+            "`.venv/bin/python manage.py demo_totp EMAIL`."
+        )
         self.stdout.write("Site: http://127.0.0.1:8000/   Back office: /admin/")
