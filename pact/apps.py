@@ -9,7 +9,8 @@ class PactConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from pact.models import Article
+        from pact.models import Adhesion, Article
+        from pact.models.adhesions import guard_commitment_topics
         from pact.models.pacts import guard_article_proposals
 
         # A guard, not business logic: the freeze must hold for m2m writes too.
@@ -17,4 +18,10 @@ class PactConfig(AppConfig):
             guard_article_proposals,
             sender=Article.proposals.through,
             dispatch_uid="pact.guard_article_proposals",
+        )
+        # Likewise, a signed adhesion's offers never change.
+        m2m_changed.connect(
+            guard_commitment_topics,
+            sender=Adhesion.commitment_topics.through,
+            dispatch_uid="pact.guard_commitment_topics",
         )

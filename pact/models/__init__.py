@@ -1,3 +1,13 @@
+from .adhesions import (
+    IN_FORCE_STATUSES,
+    SIGNED_STATUSES,
+    Adhesion,
+    AdhesionStatus,
+    DocumentBranding,
+    SignatureChallenge,
+    SignatureMethod,
+    SignedAdhesionError,
+)
 from .codesign import (
     Contribution,
     ContributionKind,
@@ -16,6 +26,14 @@ from .pacts import (
 )
 
 __all__ = [
+    "IN_FORCE_STATUSES",
+    "SIGNED_STATUSES",
+    "Adhesion",
+    "AdhesionStatus",
+    "DocumentBranding",
+    "SignatureChallenge",
+    "SignatureMethod",
+    "SignedAdhesionError",
     "Article",
     "Contribution",
     "ContributionKind",
