@@ -16,6 +16,12 @@ from .codesign import (
     ThematicTable,
     Workshop,
 )
+from .handover import (
+    ExportJob,
+    ExportStatus,
+    HandoverBatch,
+    HandoverStatus,
+)
 from .pacts import (
     Article,
     FrozenVersionError,
@@ -36,6 +42,10 @@ __all__ = [
     "SignedAdhesionError",
     "Article",
     "Contribution",
+    "ExportJob",
+    "ExportStatus",
+    "HandoverBatch",
+    "HandoverStatus",
     "ContributionKind",
     "FrozenVersionError",
     "NetworkRole",
