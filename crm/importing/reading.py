@@ -8,7 +8,6 @@ Row numbers are those the user sees in their spreadsheet (header = row 1).
 import csv
 import datetime
 import io
-import zipfile
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -75,8 +74,12 @@ def _sheet(records, fmt: str) -> Sheet:
 def _clean(value):
     """Stray spaces go; text that an export neutralised gets its quote back off."""
     if isinstance(value, str):
-        lines = value.replace("\xa0", " ").replace("\r\n", "\n").split("\n")
-        value = "\n".join(" ".join(line.split()) for line in lines).strip()
+        value = value.replace("\xa0", " ")
+        if "\n" in value:  # notes keep their lines
+            lines = value.replace("\r\n", "\n").split("\n")
+            value = "\n".join(" ".join(line.split()) for line in lines).strip()
+        else:
+            value = " ".join(value.split())
         if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@"):
             value = value[1:]
         return value
@@ -131,24 +134,26 @@ def _csv_records(text: str):
 
 
 def _xlsx_records(content: bytes):
+    """The first sheet's rows, streamed: a huge sheet stops at ``MAX_ROWS``."""
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        try:
+            for row in rows:
+                yield [_xlsx_value(v) for v in row]
+        finally:
+            workbook.close()
+    except SpreadsheetError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds on a broken file
         raise SpreadsheetError(
             _(
                 "The file looks like an Excel or OpenDocument file but cannot be "
                 "read as an Excel workbook (.xlsx): save it again as .xlsx or CSV."
             )
         ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [
-            [_xlsx_value(v) for v in row] for row in sheet.iter_rows(values_only=True)
-        ]
-    finally:
-        workbook.close()
 
 
 def _xlsx_value(value):

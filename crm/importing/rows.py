@@ -101,7 +101,18 @@ _MEMBER_KEYS = (
 ).split()
 # Cells the parsers above already turned into valid values: the model's own
 # field checks would only repeat them, at a cost that shows on 10,000 rows.
-_PARSED = {"kind", "status", "institution_type", "joined_on", "listed_publicly"}
+# Phones and tax codes are normalised and checked by the models' clean(): their
+# raw form (“0583 12 34 56”) may well be longer than the stored one.
+_PARSED = {
+    "kind",
+    "status",
+    "institution_type",
+    "joined_on",
+    "listed_publicly",
+    "phone",
+    "codice_fiscale",
+    "partita_iva",
+}
 _MEMBER_FIELD_NAMES = [f.name for f in Member._meta.concrete_fields]
 _PERSON_FIELD_NAMES = [f.name for f in Person._meta.concrete_fields]
 _PROVINCE_SUFFIX = re.compile(r"\s*\([A-Za-z]{2}\)\s*$")
@@ -317,10 +328,10 @@ class RowReader:
 
 def _validate(instance, given: set, field_names, errors: dict, prefix=""):
     """The model's own checks, limited to the fields the row gives."""
-    exclude = [name for name in field_names if name not in given or name in _PARSED]
+    exclude = {name for name in field_names if name not in given or name in _PARSED}
     found = {}
     try:
-        instance.clean_fields(exclude=exclude + ["municipality"])
+        instance.clean_fields(exclude=exclude | {"municipality"})
     except ValidationError as exc:
         found.update(exc.message_dict)
     try:
