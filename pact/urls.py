@@ -1,6 +1,9 @@
 from django.urls import path
 
-from pact.views import facilitation, public
+from pact.views import adhesions, facilitation, public, verification
+from pact.views.handover_urls import urlpatterns as handover_urlpatterns
+
+AREA = "area-riservata/patti/"
 
 app_name = "pact"
 urlpatterns = [
@@ -30,7 +33,19 @@ urlpatterns = [
         facilitation.contribution_delete,
         name="facilitation_contribution_delete",
     ),
+    path(AREA, adhesions.adhesion_list, name="adhesion_list"),
+    path(AREA + "<int:pk>/", adhesions.adhesion_detail, name="adhesion_detail"),
+    path(
+        AREA + "<int:pk>/codice/",
+        adhesions.adhesion_send_code,
+        name="adhesion_send_code",
+    ),
+    path(AREA + "<int:pk>/firma/", adhesions.adhesion_sign, name="adhesion_sign"),
+    path(AREA + "<int:pk>/pdf/", adhesions.adhesion_pdf, name="adhesion_pdf"),
+    path("verifica/", verification.verify, name="verify"),
+    path("verifica/<str:code>/", verification.verify_code, name="verify_code"),
     path("patto/", public.pact_index, name="pact_index"),
     path("patto/<slug:slug>/", public.pact_detail, name="pact_detail"),
     path("patto/<slug:slug>/pdf/", public.pact_pdf, name="pact_pdf"),
 ]
+urlpatterns += handover_urlpatterns

@@ -254,3 +254,7 @@ def register_admin_urls():
             name="pact_version_compare",
         ),
     ]
+
+
+# Exports and handovers register their own admin URLs and menu items.
+from pact.views import handover_admin  # noqa: E402, F401

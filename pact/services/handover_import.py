@@ -1,0 +1,419 @@
+"""Import a handover bundle on the receiving instance (``import_handover``).
+
+Nothing is written until the whole bundle has been checked: the strict reader
+first (names, sizes, every file's SHA-256), then every PDF against its
+manifest entry (embedded data, seal, pact text hash) and every entry against
+what this instance already holds. Then one transaction writes the pact
+version, the members, the signatories and the adhesions with their PDFs,
+byte for byte. Importing the same bundle again changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from crm.models import (
+    AffiliationRole,
+    Member,
+    MemberKind,
+    MemberSource,
+    MemberStatus,
+    Municipality,
+    Person,
+)
+from pact.canonical import sha256_hex
+from pact.documents.bundle import MANIFEST, BundleAdhesion, BundleError
+from pact.documents.bundle_reader import read_bundle
+from pact.documents.verify import inspect_pdf
+from pact.models import (
+    Adhesion,
+    AdhesionStatus,
+    Article,
+    NetworkRole,
+    Pact,
+    PactVersion,
+    SignatureMethod,
+    VersionStatus,
+)
+
+
+@dataclass
+class ImportResult:
+    version: PactVersion
+    created: int = 0
+    unchanged: int = 0
+    members_created: int = 0
+    members_matched: int = 0
+    version_created: bool = False
+
+
+@dataclass
+class _Item:
+    entry: BundleAdhesion
+    skip: bool = False  # already here, identical
+    member: Member | None = None  # matched on this instance
+    evidence: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Plan:
+    bundle: object
+    canonical_text: str
+    version: PactVersion | None
+    items: list[_Item]
+    problems: list[str] = field(default_factory=list)
+    identifiers: set = field(default_factory=set)
+
+
+def handover_import(*, source, by=None) -> ImportResult:
+    """Verify and import the bundle at ``source`` (a path or a binary file).
+
+    Raises :class:`~pact.documents.bundle.BundleError` listing every reason
+    when anything is off; then nothing has been written.
+    """
+    bundle = read_bundle(source)
+    plan = _plan(bundle, source)
+    if plan.problems:
+        raise BundleError(plan.problems)
+    return _apply(plan, source)
+
+
+# --- checks (read only) -------------------------------------------------------
+
+
+def _plan(bundle, source) -> _Plan:
+    version_data = bundle.pact_version
+    canonical = _canonical_text(source)
+    plan = _Plan(bundle, canonical, None, [_Item(e) for e in bundle.adhesions])
+    if canonical and sha256_hex(canonical) != version_data.text_sha256:
+        plan.problems.append(
+            _("The pact text in the manifest does not match its SHA-256.")
+        )
+    plan.version = (
+        PactVersion.objects.filter(
+            pact__slug=version_data.pact_slug, number=version_data.number
+        )
+        .select_related("pact")
+        .first()
+    )
+    if plan.version and plan.version.text_sha256 != version_data.text_sha256:
+        plan.problems.append(
+            _(
+                "Version %(number)s of “%(pact)s” exists here with a different "
+                "text: the bundle cannot be merged into it."
+            )
+            % {"number": version_data.number, "pact": plan.version.pact}
+        )
+    _check_documents(plan, source)
+    for item in plan.items:
+        plan.problems.extend(_check_entry(plan, item))
+    return plan
+
+
+def _canonical_text(source) -> str:
+    with zipfile.ZipFile(source) as zf:
+        manifest = json.loads(zf.read(MANIFEST).decode("utf-8"))
+    text = manifest.get("pact_version", {}).get("canonical_text") or ""
+    return text if isinstance(text, str) else ""
+
+
+def _check_documents(plan: _Plan, source) -> None:
+    """Each PDF must be the signed document its manifest entry describes."""
+    expected = plan.bundle.pact_version.text_sha256
+    with zipfile.ZipFile(source) as zf:
+        for item in plan.items:
+            entry = item.entry
+            data = zf.read(entry.file_name)
+            if hashlib.sha256(data).hexdigest() != entry.sha256:
+                plan.problems.append(
+                    _("%(name)s changed while it was read.") % {"name": entry.file_name}
+                )
+                continue
+            report = inspect_pdf(data)
+            embedded = report.data or {}
+            if report.seal.present and not report.seal.ok:
+                plan.problems.append(
+                    _("%(name)s: the seal is broken.") % {"name": entry.file_name}
+                )
+            elif (
+                embedded.get("adhesion") != entry.reference
+                or (embedded.get("pact") or {}).get("text_sha256") != expected
+                or embedded.get("short_code", "") != entry.short_code
+            ):
+                plan.problems.append(
+                    _(
+                        "%(name)s is not the signed document of adhesion %(ref)s "
+                        "described in the manifest."
+                    )
+                    % {"name": entry.file_name, "ref": entry.reference}
+                )
+            item.evidence = embedded.get("signature") or {}
+
+
+def _check_entry(plan: _Plan, item: _Item) -> list[str]:
+    entry, ref = item.entry, item.entry.reference
+    try:
+        reference = uuid.UUID(ref)
+    except ValueError:
+        return [_("Adhesion %(ref)s: the reference is not ours.") % {"ref": ref}]
+    existing = Adhesion.objects.filter(uuid=reference).first()
+    if existing is not None:
+        if existing.document_sha256 == entry.sha256:
+            item.skip = True
+            return []
+        return [
+            _("Adhesion %(ref)s exists here with a different document.") % {"ref": ref}
+        ]
+    problems = []
+    clash = Adhesion.objects.filter(
+        Q(document_sha256=entry.sha256) | Q(short_code=entry.short_code)
+    )
+    if not entry.short_code or clash.exists():
+        problems.append(
+            _("Adhesion %(ref)s: its document or verification code is already here.")
+            % {"ref": ref}
+        )
+    if entry.method not in SignatureMethod.values:
+        problems.append(_("Adhesion %(ref)s: unknown signature method.") % {"ref": ref})
+    if entry.member.kind not in MemberKind.values:
+        problems.append(_("Adhesion %(ref)s: unknown kind of member.") % {"ref": ref})
+    if not entry.signatory_name.strip():
+        problems.append(_("Adhesion %(ref)s: no signatory.") % {"ref": ref})
+    problems += _match_member(plan, item)
+    if (
+        plan.version
+        and not plan.version.network_roles.filter(code=entry.network_role_code).exists()
+    ):
+        problems.append(
+            _("Adhesion %(ref)s: role “%(role)s” is not defined in this version.")
+            % {"ref": ref, "role": entry.network_role_code}
+        )
+    return problems
+
+
+def _match_member(plan: _Plan, item: _Item) -> list[str]:
+    """Organisations by partita IVA / codice fiscale; families are new."""
+    data, ref = item.entry.member, item.entry.reference
+    if data.kind == MemberKind.FAMILY:
+        return []
+    candidate = Member(
+        kind=data.kind, name=data.name, partita_iva=data.partita_iva or None
+    )
+    candidate.codice_fiscale = data.codice_fiscale or None
+    try:
+        candidate.clean()
+    except ValidationError as exc:
+        return [
+            _("Adhesion %(ref)s: %(why)s") % {"ref": ref, "why": " ".join(exc.messages)}
+        ]
+    identifiers = Q()
+    if candidate.partita_iva:
+        identifiers |= Q(partita_iva=candidate.partita_iva)
+    if candidate.codice_fiscale:
+        identifiers |= Q(codice_fiscale=candidate.codice_fiscale)
+    if not identifiers:
+        return []  # nothing to match on: a new organisation
+    key = (candidate.partita_iva, candidate.codice_fiscale)
+    if key in plan.identifiers:
+        return [
+            _("Adhesion %(ref)s: the organisation appears twice in the bundle.")
+            % {"ref": ref}
+        ]
+    plan.identifiers.add(key)
+    found = {m.pk: m for m in Member.objects.filter(identifiers)}
+    if len(found) > 1:
+        return [
+            _(
+                "Adhesion %(ref)s: the partita IVA and the codice fiscale belong to "
+                "two different members here."
+            )
+            % {"ref": ref}
+        ]
+    item.member = next(iter(found.values()), None)
+    if item.member and plan.version:
+        taken = Adhesion.objects.filter(version=plan.version, member=item.member)
+        if taken.exists():
+            return [
+                _("Adhesion %(ref)s: %(member)s already adheres to this version here.")
+                % {"ref": ref, "member": item.member}
+            ]
+    return []
+
+
+# --- writes --------------------------------------------------------------------
+
+
+@transaction.atomic
+def _apply(plan: _Plan, source) -> ImportResult:
+    version, created = _version(plan)
+    result = ImportResult(version=version, version_created=created)
+    roles = {r.code: r for r in version.network_roles.all()}
+    position = version.adhesions.aggregate(n=Max("chain_position"))["n"] or 0
+    written = []
+    try:
+        with zipfile.ZipFile(source) as zf:
+            for item in plan.items:
+                if item.skip:
+                    result.unchanged += 1
+                    continue
+                position += 1
+                data = zf.read(item.entry.file_name)
+                if hashlib.sha256(data).hexdigest() != item.entry.sha256:
+                    raise BundleError(
+                        _("%(name)s changed while it was imported.")
+                        % {"name": item.entry.file_name}
+                    )
+                adhesion = _adhesion(plan, item, version, roles, position, result)
+                adhesion.document.save("imported.pdf", ContentFile(data), save=False)
+                written.append(adhesion.document)
+                adhesion.save()
+                result.created += 1
+    except Exception:
+        for document in written:
+            document.storage.delete(document.name)
+        raise
+    return result
+
+
+def _version(plan: _Plan) -> tuple[PactVersion, bool]:
+    if plan.version is not None:
+        return plan.version, False
+    data = plan.bundle.pact_version
+    pact, _created = Pact.objects.get_or_create(
+        slug=data.pact_slug, defaults={"title": data.pact_title}
+    )
+    version = PactVersion.objects.create(
+        pact=pact, number=data.number, effective_date=data.effective_date
+    )
+    _rebuild_text(version, plan)
+    # Open for signature here too, unless another version of the pact already is.
+    open_here = pact.versions.in_force().exists()
+    version.status = VersionStatus.CLOSED if open_here else VersionStatus.OPEN
+    version.opened_at = data.opened_at or plan.bundle.created_at
+    version.canonical_text = plan.canonical_text
+    version.text_sha256 = data.text_sha256
+    version.save()
+    return version, True
+
+
+def _rebuild_text(version: PactVersion, plan: _Plan) -> None:
+    """The version's articles and roles, from its canonical text when present.
+
+    Without it, only the roles the adhesions name can be rebuilt; the
+    signed PDFs still hold the whole text.
+    """
+    text = json.loads(plan.canonical_text) if plan.canonical_text else {}
+    version.preamble = text.get("preamble", "")
+    version.duration_terms = text.get("duration_terms", "")
+    version.renewal_terms = text.get("renewal_terms", "")
+    version.save()
+    for order, article in enumerate(text.get("articles", []), start=1):
+        Article.objects.create(
+            version=version,
+            sort_order=order,
+            title=article.get("title", ""),
+            body=article.get("body", ""),
+        )
+    roles = [
+        (r.get("code"), r.get("name", ""), r.get("description", ""))
+        for r in text.get("network_roles", [])
+    ]
+    roles += [
+        (i.entry.network_role_code, i.entry.network_role_name, "") for i in plan.items
+    ]
+    seen = set()
+    for order, (code, name, description) in enumerate(roles, start=1):
+        if code in seen:
+            continue
+        seen.add(code)
+        NetworkRole.objects.create(
+            version=version,
+            sort_order=order,
+            code=code,
+            name=name,
+            description=description,
+        )
+
+
+def _adhesion(plan, item, version, roles, position, result) -> Adhesion:
+    entry = item.entry
+    withdrawn = entry.status == AdhesionStatus.WITHDRAWN
+    return Adhesion(
+        uuid=uuid.UUID(entry.reference),
+        version=version,
+        member=_member(item, result),
+        network_role=roles[entry.network_role_code],
+        commitments="\n".join(entry.commitments),
+        status=AdhesionStatus.WITHDRAWN if withdrawn else AdhesionStatus.HANDED_OVER,
+        signatory=_signatory(entry),
+        signatory_capacity=_capacity_code(entry.signatory_capacity),
+        signature_method=entry.method,
+        signed_at=entry.signed_at,
+        evidence={**item.evidence, "imported_from_handover": _origin(plan)},
+        document_sha256=entry.sha256,
+        previous_sha256=entry.previous_sha256,
+        chain_position=position,
+        short_code=entry.short_code,
+        handed_over_at=plan.bundle.created_at,
+        withdrawn_at=entry.withdrawn_at if withdrawn else None,
+    )
+
+
+def _origin(plan: _Plan) -> dict:
+    return {"bundle_created_at": plan.bundle.created_at.isoformat()}
+
+
+def _member(item: _Item, result: ImportResult) -> Member:
+    if item.member is not None:
+        result.members_matched += 1
+        return item.member
+    data = item.entry.member
+    municipality = (
+        Municipality.objects.filter(istat_code=data.municipality_istat).first()
+        if data.municipality_istat
+        else None
+    )
+    member = Member(
+        kind=data.kind,
+        name=data.name,
+        status=MemberStatus.ACTIVE,
+        source=MemberSource.IMPORT,
+        municipality=municipality,
+    )
+    if data.kind != MemberKind.FAMILY:
+        member.legal_name = data.name
+        member.partita_iva = data.partita_iva or None
+        member.codice_fiscale = data.codice_fiscale or None
+    member.full_clean()
+    member.save()
+    result.members_created += 1
+    return member
+
+
+def _signatory(entry: BundleAdhesion) -> Person:
+    """A person with the name the signed document shows, nothing more."""
+    first, _sep, last = entry.signatory_name.strip().rpartition(" ")
+    return Person.objects.create(
+        first_name=first or last, last_name=last if first else ""
+    )
+
+
+def _capacity_code(label: str) -> str:
+    wanted = label.strip().lower()
+    for code, name in AffiliationRole.choices:
+        for language in ("it", "en"):
+            with translation.override(language):
+                if str(name).lower() == wanted:
+                    return code
+    return wanted[:30]
