@@ -246,7 +246,8 @@ class HandoverBatch(models.Model):
 
 
 # The adhesion model belongs to pact.models.adhesions; the link to the batch
-# that handed it over belongs to the handover, so it is declared here.
+# that handed it over belongs to the handover, so it is declared here, on the
+# adhesion and (as simple_history would) on its history, which copies it.
 models.ForeignKey(
     HandoverBatch,
     verbose_name=_("handover"),
@@ -255,3 +256,12 @@ models.ForeignKey(
     blank=True,
     related_name="adhesions",
 ).contribute_to_class(Adhesion, "handover_batch")
+models.ForeignKey(
+    HandoverBatch,
+    verbose_name=_("handover"),
+    on_delete=models.DO_NOTHING,
+    db_constraint=False,
+    null=True,
+    blank=True,
+    related_name="+",
+).contribute_to_class(Adhesion.history.model, "handover_batch")

@@ -259,6 +259,8 @@ def write_export(
 def export_to_file(path: Path, *, filters: ExportFilters, by=None) -> int:
     """Write an export to ``path`` (complete or not at all) and log it."""
     filters.validate()
+    if not signed_adhesions(filters).exists():
+        raise ValidationError(_("No signed pact matches these filters."))
     partial = path.with_name(path.name + ".part")
     try:
         with open(partial, "wb") as handle:
