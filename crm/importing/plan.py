@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
@@ -21,6 +23,24 @@ from .columns import normalise_label
 from .rows import Layout, Problem, RowData
 
 CHUNK = 900  # below SQLite's bound-parameter limit
+
+
+def matching(queryset, field: str, values):
+    """What of ``queryset`` has ``field`` among ``values``, in few queries.
+
+    On PostgreSQL the values travel as one array: binding and planning a
+    thousand-value IN list costs more there than running it.
+    """
+    values = list(values)
+    if not values:
+        return
+    if connection.vendor == "postgresql":
+        cast = "bigint[]" if isinstance(values[0], int) else "text[]"
+        array = RawSQL(f"SELECT unnest(%s::{cast})", [values])
+        yield from queryset.filter(**{f"{field}__in": array})
+        return
+    for part in chunks(values):
+        yield from queryset.filter(**{f"{field}__in": part})
 
 
 def chunks(items: list, size: int = CHUNK):
@@ -487,12 +507,13 @@ class Planner:
         families = [p for p in self.members if p.member is not None and p.children]
         have = Counter()
         known = [p.member.pk for p in families if not p.created]
-        for pks in chunks(known):
-            have.update(
-                Child.objects.filter(family_id__in=pks).values_list(
-                    "family_id", "birth_year", "birth_month"
-                )
+        have.update(
+            matching(
+                Child.objects.values_list("family_id", "birth_year", "birth_month"),
+                "family_id",
+                known,
             )
+        )
         for plan in families:
             wanted = Counter((plan.member.pk, y, m) for y, m in plan.children)
             missing = wanted - have if plan.member.pk else wanted
@@ -514,17 +535,14 @@ class _ExistingMembers:
         }
         found = {}
         for key, wanted in values.items():
-            for part in chunks(wanted):
-                for m in Member.objects.filter(**{f"{key}__in": part}):
-                    found[m.pk] = m
-        for part in chunks(emails):
-            qs = Member.objects.annotate(lower_email=Lower("email"))
-            for m in qs.filter(lower_email__in=part):
+            for m in matching(Member.objects.all(), key, wanted):
                 found[m.pk] = m
-        for part in chunks(names):
-            qs = Member.objects.annotate(lower_name=Lower("name"))
-            for m in qs.filter(lower_name__in=part):
-                found[m.pk] = m
+        by_email = Member.objects.annotate(lower_email=Lower("email"))
+        for m in matching(by_email, "lower_email", emails):
+            found[m.pk] = m
+        by_name = Member.objects.annotate(lower_name=Lower("name"))
+        for m in matching(by_name, "lower_name", names):
+            found[m.pk] = m
         for m in found.values():
             self._index(m)
         self.topics = _topics_of(list(found))
@@ -543,11 +561,9 @@ class _ExistingMembers:
 def _topics_of(pks: list) -> dict:
     topics = {pk: (set(), set()) for pk in pks}
     for position, through in enumerate((Member.needs.through, Member.offers.through)):
-        for part in chunks(pks):
-            for member_id, topic_id in through.objects.filter(
-                member_id__in=part
-            ).values_list("member_id", "topic_id"):
-                topics[member_id][position].add(topic_id)
+        links = through.objects.values_list("member_id", "topic_id")
+        for member_id, topic_id in matching(links, "member_id", pks):
+            topics[member_id][position].add(topic_id)
     return topics
 
 
@@ -556,12 +572,10 @@ class _ExistingPeople:
         self.by_email, self.by_cf, self.by_name = {}, {}, {}
         emails = {p.data["email"] for p in plans if p.data.get("email")}
         cfs = {p.data["codice_fiscale"] for p in plans if p.data.get("codice_fiscale")}
-        for part in chunks(emails):
-            for person in Person.objects.filter(email__in=part):
-                self.by_email[person.email] = person
-        for part in chunks(cfs):
-            for person in Person.objects.filter(codice_fiscale__in=part):
-                self.by_cf[person.codice_fiscale] = person
+        for person in matching(Person.objects.all(), "email", emails):
+            self.by_email[person.email] = person
+        for person in matching(Person.objects.all(), "codice_fiscale", cfs):
+            self.by_cf[person.codice_fiscale] = person
         unnamed = {
             p.rows[0].member_plan.member.pk
             for p in plans
@@ -569,27 +583,23 @@ class _ExistingPeople:
             and p.rows[0].member_plan.member is not None
             and p.rows[0].member_plan.member.pk
         }
-        for part in chunks(unnamed):
-            links = Affiliation.objects.filter(member_id__in=part).select_related(
-                "person"
+        links = Affiliation.objects.select_related("person")
+        for link in matching(links, "member_id", unnamed):
+            person = link.person
+            key = (
+                link.member_id,
+                normalise_label(person.first_name),
+                normalise_label(person.last_name),
             )
-            for link in links:
-                person = link.person
-                key = (
-                    link.member_id,
-                    normalise_label(person.first_name),
-                    normalise_label(person.last_name),
-                )
-                self.by_name[key] = person
+            self.by_name[key] = person
 
 
 def _existing_links(members: list[MemberPlan]) -> dict:
     pks = [p.member.pk for p in members if p.member is not None and p.member.pk]
     links = {}
-    for part in chunks(pks):
-        for link in Affiliation.objects.filter(member_id__in=part):
-            key = (link.person_id, link.member_id, link.role)
-            links.setdefault(key, []).append(link)
+    for link in matching(Affiliation.objects.all(), "member_id", pks):
+        key = (link.person_id, link.member_id, link.role)
+        links.setdefault(key, []).append(link)
     return links
 
 
