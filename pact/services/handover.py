@@ -27,7 +27,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
-from simple_history.utils import bulk_update_with_history
 
 from crm.models import Role, RoleAssignment
 from crm.services import export_log
@@ -230,20 +229,24 @@ def handover_batch_build(
 def _mark_handed_over(adhesions: list[Adhesion], batch: HandoverBatch, by) -> None:
     """The one move a signed adhesion makes here: signed → handed over.
 
-    The adhesion's guard allows it; history rows record who and when.
+    A plain update with literal values, which the adhesion's guard allows (it
+    refuses expressions such as bulk_update's); history rows record who and
+    when.
     """
     now = timezone.now()
+    Adhesion.objects.filter(pk__in=[a.pk for a in adhesions]).update(
+        status=AdhesionStatus.HANDED_OVER, handed_over_at=now, handover_batch=batch
+    )
     for adhesion in adhesions:
         adhesion.status = AdhesionStatus.HANDED_OVER
         adhesion.handed_over_at = now
         adhesion.handover_batch = batch
-    bulk_update_with_history(
+    Adhesion.history.bulk_history_create(
         adhesions,
-        Adhesion,
-        ["status", "handed_over_at", "handover_batch"],
-        batch_size=500,
+        update=True,
         default_user=by if getattr(by, "is_authenticated", False) else None,
         default_change_reason=f"handover {batch.number}",
+        default_date=now,
     )
 
 
