@@ -16,7 +16,6 @@ import uuid
 import zipfile
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Q
@@ -202,29 +201,27 @@ def _check_entry(plan: _Plan, item: _Item) -> list[str]:
     return problems
 
 
+def _identifier(value: str) -> str:
+    return (value or "").strip().upper().replace(" ", "")
+
+
 def _match_member(plan: _Plan, item: _Item) -> list[str]:
     """Organisations by partita IVA / codice fiscale; families are new."""
     data, ref = item.entry.member, item.entry.reference
     if data.kind == MemberKind.FAMILY:
         return []
-    candidate = Member(
-        kind=data.kind, name=data.name, partita_iva=data.partita_iva or None
-    )
-    candidate.codice_fiscale = data.codice_fiscale or None
-    try:
-        candidate.clean()
-    except ValidationError as exc:
-        return [
-            _("Adhesion %(ref)s: %(why)s") % {"ref": ref, "why": " ".join(exc.messages)}
-        ]
+    # Matched as the sender stored them: a check-digit quarrel is not a reason
+    # to refuse what was signed.
+    piva = _identifier(data.partita_iva).removeprefix("IT")
+    cf = _identifier(data.codice_fiscale)
     identifiers = Q()
-    if candidate.partita_iva:
-        identifiers |= Q(partita_iva=candidate.partita_iva)
-    if candidate.codice_fiscale:
-        identifiers |= Q(codice_fiscale=candidate.codice_fiscale)
+    if piva:
+        identifiers |= Q(partita_iva=piva)
+    if cf:
+        identifiers |= Q(codice_fiscale=cf)
     if not identifiers:
         return []  # nothing to match on: a new organisation
-    key = (candidate.partita_iva, candidate.codice_fiscale)
+    key = (piva, cf)
     if key in plan.identifiers:
         return [
             _("Adhesion %(ref)s: the organisation appears twice in the bundle.")
@@ -393,9 +390,8 @@ def _member(item: _Item, result: ImportResult) -> Member:
     )
     if data.kind != MemberKind.FAMILY:
         member.legal_name = data.name
-        member.partita_iva = data.partita_iva or None
-        member.codice_fiscale = data.codice_fiscale or None
-    member.full_clean()
+        member.partita_iva = _identifier(data.partita_iva).removeprefix("IT") or None
+        member.codice_fiscale = _identifier(data.codice_fiscale) or None
     member.save()
     result.members_created += 1
     return member
