@@ -8,7 +8,7 @@ someone may not see does not exist for them.
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from pact.models import Contribution, ThematicTable
+from pact.models import Adhesion, AdhesionStatus, Contribution, ThematicTable
 
 
 def is_coordinator(user) -> bool:
@@ -38,3 +38,33 @@ def contribution_for_user(user, pk) -> Contribution:
     if not visible_tables(user).filter(pk=contribution.table_id).exists():
         raise Http404
     return contribution
+
+
+# --- adhesions -------------------------------------------------------------
+# The member area shows the adhesions of the members a person acts for, once a
+# coordinator has asked for a signature (drafts are the coordinators' work).
+
+
+def adhesions_for_user(user):
+    from crm.permissions import members_for_user
+
+    return (
+        Adhesion.objects.filter(member__in=members_for_user(user))
+        .exclude(status=AdhesionStatus.DRAFT)
+        .for_list()
+    )
+
+
+def adhesion_for_user(user, pk) -> Adhesion:
+    """An adhesion of a member the user acts for; 404 otherwise."""
+    try:
+        return adhesions_for_user(user).get(pk=int(pk))
+    except (Adhesion.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such adhesion") from None
+
+
+def adhesion_for_coordinator(user, pk) -> Adhesion:
+    """Any adhesion, for a coordinator in the back office; 404 for anyone else."""
+    if not user.has_perm("pact.change_adhesion"):
+        raise Http404("No such adhesion")
+    return get_object_or_404(Adhesion.objects.for_list(), pk=pk)

@@ -230,6 +230,9 @@ def seed(*, stdout=None) -> list[tuple[str, str, str]]:
         get_user_model().objects.filter(groups__name__startswith="Coordinat").first()
     )
     pact = _seed_pact(coordinator)
+    from pact import demo_adhesions
+
+    logins += demo_adhesions.seed(coordinator=coordinator, stdout=stdout)
     if stdout is not None:
         stdout.write(
             f"Pact: {workshop.tables.count()} tables, "

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from crm.models import Member
+from crm.models import Member, MemberKind
 from pact.models import (
     Article,
     Contribution,
@@ -139,12 +139,20 @@ class Adherents:
 def public_adherents(version: PactVersion) -> Adherents:
     """Organisations that adhere and agreed to be listed, and how many families.
 
-    Adhesions arrive with their own feature; until then nobody adheres. When
-    they do, this is the one place to change: signed, not withdrawn adhesions
-    to ``version``, organisations with ``listed_publicly``, families counted and
-    never named.
+    Signed adhesions still in force (handed over included) to ``version``;
+    families are counted and never named. Two queries.
     """
-    return Adherents()
+    from pact.models import Adhesion
+
+    adhering = Adhesion.objects.in_force().filter(version=version)
+    family_count = adhering.filter(member__kind=MemberKind.FAMILY).count()
+    organisations = list(
+        Member.objects.organisations()
+        .filter(listed_publicly=True, anonymised_at__isnull=True)
+        .filter(pk__in=adhering.values("member_id"))
+        .order_by("name")
+    )
+    return Adherents(organisations=organisations, family_count=family_count)
 
 
 def cited_proposals(version) -> list[tuple[Contribution, list[int]]]:

@@ -15,6 +15,8 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import HeaderButton
 
 from pact import admin_views
+from pact.adhesion_admin import AdhesionViewSet
+from pact.adhesion_admin import admin_urls as adhesion_admin_urls
 from pact.admin_forms import PactVersionAdminForm
 from pact.models import (
     Contribution,
@@ -207,6 +209,7 @@ class PactViewSetGroup(ModelViewSetGroup):
         ContributionViewSet("pact_contributions"),
         PactViewSet("pact_pacts"),
         PactVersionViewSet("pact_versions"),
+        AdhesionViewSet("pact_adhesions"),
     )
 
 
@@ -253,6 +256,7 @@ def register_admin_urls():
             admin_views.VersionCompareView.as_view(),
             name="pact_version_compare",
         ),
+        *adhesion_admin_urls(),
     ]
 
 

@@ -1,5 +1,17 @@
 """Writes for the pact app. Views, admin views, commands and the demo call these."""
 
+from .adhesions import (
+    adhesion_assign_role,
+    adhesion_create,
+    adhesion_delete,
+    adhesion_request_signature,
+    adhesion_update,
+    adhesion_withdraw,
+    chain_records,
+    eligible_signatories,
+    may_sign,
+    signed_document_by_sha256,
+)
 from .codesign import (
     PlacementResult,
     TableClosedError,
@@ -22,8 +34,28 @@ from .pacts import (
     pact_version_open,
     pact_version_update,
 )
+from .signing import (
+    adhesion_sign_digital,
+    adhesion_sign_in_person,
+    adhesion_sign_online,
+    challenge_issue,
+)
 
 __all__ = [
+    "adhesion_assign_role",
+    "adhesion_create",
+    "adhesion_delete",
+    "adhesion_request_signature",
+    "adhesion_sign_digital",
+    "adhesion_sign_in_person",
+    "adhesion_sign_online",
+    "adhesion_update",
+    "adhesion_withdraw",
+    "chain_records",
+    "challenge_issue",
+    "eligible_signatories",
+    "may_sign",
+    "signed_document_by_sha256",
     "PlacementResult",
     "TableClosedError",
     "article_save",

@@ -96,3 +96,7 @@ def other_facilitator(table_b):
 def facilitator_client(client, facilitator):
     client.force_login(facilitator)
     return client
+
+
+# Adhesions, signatures and signed documents.
+from tests.pact.adhesion_fixtures import *  # noqa: E402, F401, F403

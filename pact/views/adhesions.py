@@ -1,0 +1,126 @@
+"""The member area's “My pacts”: read the text, confirm with a code, download."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm.services import export_log
+from pact import services, signed_documents
+from pact.access import adhesion_for_user, adhesions_for_user
+from pact.adhesion_forms import SignatureCodeForm
+from pact.models import AdhesionStatus, SignatureChallenge
+from pact.selectors import version_for_display
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@login_required
+def adhesion_list(request):
+    adhesions = adhesions_for_user(request.user).order_by("member__name", "-pk")
+    return render(request, "pact/area/adhesion_list.html", {"adhesions": adhesions})
+
+
+@login_required
+def adhesion_detail(request, pk):
+    adhesion = adhesion_for_user(request.user, pk)
+    awaiting = adhesion.status == AdhesionStatus.AWAITING_SIGNATURE
+    may_sign = awaiting and services.may_sign(request.user, adhesion.member)
+    challenge = None
+    if may_sign:
+        challenge = (
+            SignatureChallenge.objects.usable()
+            .filter(adhesion=adhesion, user=request.user, superseded_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+    context = {
+        "adhesion": adhesion,
+        "version": version_for_display(adhesion.version_id),
+        "commitment_topics": adhesion.commitment_topics.all(),
+        "may_sign": may_sign,
+        "challenge": challenge,
+        "form": SignatureCodeForm(),
+        "shown_sha256": signed_documents.shown_sha256(adhesion) if may_sign else "",
+    }
+    return render(request, "pact/area/adhesion_detail.html", context)
+
+
+@login_required
+@require_POST
+def adhesion_send_code(request, pk):
+    adhesion = adhesion_for_user(request.user, pk)
+    try:
+        challenge, _code = services.challenge_issue(
+            adhesion=adhesion, user=request.user
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(
+            request,
+            _("We sent a code to %(email)s. It is valid for 15 minutes.")
+            % {"email": challenge.email},
+        )
+    return redirect("pact:adhesion_detail", pk=adhesion.pk)
+
+
+@login_required
+@require_POST
+def adhesion_sign(request, pk):
+    adhesion = adhesion_for_user(request.user, pk)
+    form = SignatureCodeForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, _("Type the code and confirm that you have read the text.")
+        )
+        return redirect("pact:adhesion_detail", pk=adhesion.pk)
+    meta = {
+        "ip": request.META.get("REMOTE_ADDR", ""),
+        "user_agent": request.META.get("HTTP_USER_AGENT", ""),
+    }
+    try:
+        services.adhesion_sign_online(
+            adhesion=adhesion,
+            signatory_user=request.user,
+            code=form.cleaned_data["code"],
+            request_meta=meta,
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Signed. Thank you for joining the network!"))
+    return redirect("pact:adhesion_detail", pk=adhesion.pk)
+
+
+@login_required
+def adhesion_pdf(request, pk):
+    adhesion = adhesion_for_user(request.user, pk)
+    return signed_pdf_response(request, adhesion)
+
+
+def signed_pdf_response(request, adhesion):
+    """The stored signed PDF, byte for byte; every download is logged."""
+    if not adhesion.is_signed or not adhesion.document:
+        raise Http404("Not signed")
+    export_log(
+        user=request.user,
+        what=f"Signed pact {adhesion.short_code} ({adhesion.member})"[:200],
+        format="pdf",
+        count=1,
+        filters={"adhesion": adhesion.pk},
+    )
+    date = timezone.localtime(adhesion.signed_at).strftime("%Y%m%d")
+    return FileResponse(
+        adhesion.document.open("rb"),
+        as_attachment=True,
+        filename=f"patto-{adhesion.short_code}-{date}.pdf",
+        content_type="application/pdf",
+    )
