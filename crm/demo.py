@@ -496,6 +496,7 @@ def _family(index, surname, comune, guardians, needs, topics, start) -> Member:
         comune,
         joined=start + datetime.timedelta(days=9 * index),
         email=_email(guardians[0], surname),
+        phone=f"+3934712{index:05d}",
         needs=[topics[slug] for slug in needs],
     )
 
@@ -521,6 +522,7 @@ def _seed_organisations(topics, start: datetime.date) -> list[Member]:
             legal_form=form,
             email=_email(first, last).replace("example.org", "example.net"),
             offers=[topics[slug] for slug in offers],
+            phone=f"+390583{index + 440100:06d}",
             listed_publicly=True,
             **extra,
         )

@@ -232,3 +232,4 @@ SEAL_DIR = Path(env_str("SEAL_DIR") or BASE_DIR / "var" / "seal")
 PACT_SEAL_KEY = Path(env_str("PACT_SEAL_KEY") or SEAL_DIR / "seal-key.pem")
 PACT_SEAL_CERT = Path(env_str("PACT_SEAL_CERT") or SEAL_DIR / "seal-cert.pem")
 PACT_DOCUMENT_REGISTRY = "pact.services.signed_document_by_sha256"
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # nothing loaded from outside the site
