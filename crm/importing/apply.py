@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from crm.models import Affiliation, Child, Member, MemberSource, Person
 
-from .plan import Planner, chunks
+from .lookups import chunks
+from .plan import Planner
 
 BATCH = 500
 UNNEST_BATCH = 5000

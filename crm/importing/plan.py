@@ -12,41 +12,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from crm.models import Affiliation, Child, Member, Person
 
 from .columns import normalise_label
+from .lookups import (
+    ExistingMembers,
+    ExistingPeople,
+    existing_links,
+    matching,
+    member_keys,
+)
 from .rows import Layout, Problem, RowData
-
-CHUNK = 900  # below SQLite's bound-parameter limit
-
-
-def matching(queryset, field: str, values):
-    """What of ``queryset`` has ``field`` among ``values``, in few queries.
-
-    On PostgreSQL the values travel as one array: binding and planning a
-    thousand-value IN list costs more there than running it.
-    """
-    values = list(values)
-    if not values:
-        return
-    if connection.vendor == "postgresql":
-        cast = "bigint[]" if isinstance(values[0], int) else "text[]"
-        array = RawSQL(f"SELECT unnest(%s::{cast})", [values])
-        yield from queryset.filter(**{f"{field}__in": array})
-        return
-    for part in chunks(values):
-        yield from queryset.filter(**{f"{field}__in": part})
-
-
-def chunks(items: list, size: int = CHUNK):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 @dataclass
@@ -56,6 +34,10 @@ class MemberPlan:
     member: Member | None = None
     created: bool = False
     changed: set = field(default_factory=set)
+    # Topic ids and (year, month) of children the file gives, None if it is silent.
+    needs: list | None = None
+    offers: list | None = None
+    children: list | None = None
     needs_add: list = field(default_factory=list)
     offers_add: list = field(default_factory=list)
     children_add: list = field(default_factory=list)
@@ -116,26 +98,6 @@ class _Groups:
         return roots[0]
 
 
-def member_keys(data: dict) -> list:
-    keys = [
-        (name, data[name])
-        for name in ("codice_fiscale", "partita_iva")
-        if data.get(name)
-    ]
-    if not keys and data.get("email"):
-        keys = [("email", data["email"].lower())]
-    if not keys:
-        keys = [
-            (
-                "name",
-                data["kind"],
-                normalise_label(data["name"]),
-                data.get("municipality_id"),
-            )
-        ]
-    return keys
-
-
 def person_keys(data: dict, group) -> list:
     keys = [
         (name, data[name]) for name in ("email", "codice_fiscale") if data.get(name)
@@ -184,8 +146,14 @@ class Planner:
         for row in self.rows:
             by_root.setdefault(groups.find(row.group_key), []).append(row)
         for rows in by_root.values():
-            plan = MemberPlan(rows=[rows[0]], data=dict(rows[0].member))
-            self._merge_topics(plan, rows[0])
+            first = rows[0]
+            plan = MemberPlan(
+                rows=[first],
+                data=dict(first.member),
+                needs=first.needs,
+                offers=first.offers,
+                children=first.children,
+            )
             seen = {_row_identity(rows[0]): rows[0].number}
             for row in rows[1:]:
                 if not self._consistent(plan, row):
@@ -205,10 +173,6 @@ class Planner:
         for plan in self.members:
             for row in plan.rows:
                 row.member_plan = plan
-
-    def _merge_topics(self, plan, row):
-        plan.needs, plan.offers = row.needs, row.offers
-        plan.children = row.children
 
     def _consistent(self, plan: MemberPlan, row: RowData) -> bool:
         ok = True
@@ -232,7 +196,7 @@ class Planner:
         return ok
 
     def _match_members(self):
-        index = _ExistingMembers(self.members)
+        index = ExistingMembers(self.members)
         claimed = {}
         for plan in self.members:
             member = self._resolve(plan, index)
@@ -253,7 +217,7 @@ class Planner:
                 claimed[member.pk] = plan.first
             self._plan_member(plan, member, index)
 
-    def _resolve(self, plan: MemberPlan, index: "_ExistingMembers"):
+    def _resolve(self, plan: MemberPlan, index: "ExistingMembers"):
         """The existing member a group matches, None for a new one, False on error."""
         data = plan.data
         by_cf = index.by_cf.get(data.get("codice_fiscale"))
@@ -400,7 +364,7 @@ class Planner:
         return True
 
     def _match_people(self):
-        index = _ExistingPeople(self.people, self.members)
+        index = ExistingPeople(self.people, self.members)
         for plan in self.people:
             person = self._resolve_person(plan, index)
             if person is False:
@@ -415,7 +379,7 @@ class Planner:
                     setattr(person, key, value)
                     plan.changed.add(key)
 
-    def _resolve_person(self, plan: PersonPlan, index: "_ExistingPeople"):
+    def _resolve_person(self, plan: PersonPlan, index: "ExistingPeople"):
         data, row = plan.data, plan.rows[0]
         by_email = index.by_email.get(data.get("email"))
         by_cf = index.by_cf.get(data.get("codice_fiscale"))
@@ -462,7 +426,7 @@ class Planner:
     # Affiliations and children -------------------------------------------------
 
     def _plan_links(self):
-        existing = _existing_links(self.members)
+        existing = existing_links(self.members)
         for plan in self.people:
             if plan.person is None:
                 continue
@@ -518,89 +482,6 @@ class Planner:
             wanted = Counter((plan.member.pk, y, m) for y, m in plan.children)
             missing = wanted - have if plan.member.pk else wanted
             plan.children_add = [(y, m) for (_pk, y, m) in missing.elements()]
-
-
-class _ExistingMembers:
-    """Existing members that any group could match, fetched in chunks."""
-
-    def __init__(self, plans: list[MemberPlan]):
-        self.by_cf, self.by_piva, self.by_email, self.by_name = {}, {}, {}, {}
-        values = {
-            key: {p.data[key] for p in plans if p.data.get(key)}
-            for key in ("codice_fiscale", "partita_iva")
-        }
-        emails = {p.data["email"].lower() for p in plans if p.data.get("email")}
-        names = {
-            p.data["name"].lower() for p in plans if member_keys(p.data)[0][0] == "name"
-        }
-        found = {}
-        for key, wanted in values.items():
-            for m in matching(Member.objects.all(), key, wanted):
-                found[m.pk] = m
-        by_email = Member.objects.annotate(lower_email=Lower("email"))
-        for m in matching(by_email, "lower_email", emails):
-            found[m.pk] = m
-        by_name = Member.objects.annotate(lower_name=Lower("name"))
-        for m in matching(by_name, "lower_name", names):
-            found[m.pk] = m
-        for m in found.values():
-            self._index(m)
-        self.topics = _topics_of(list(found))
-
-    def _index(self, m: Member):
-        if m.codice_fiscale:
-            self.by_cf[m.codice_fiscale] = m
-        if m.partita_iva:
-            self.by_piva[m.partita_iva] = m
-        if m.email:
-            self.by_email.setdefault(m.email.lower(), []).append(m)
-        name_key = ("name", m.kind, normalise_label(m.name), m.municipality_id)
-        self.by_name.setdefault(name_key, []).append(m)
-
-
-def _topics_of(pks: list) -> dict:
-    topics = {pk: (set(), set()) for pk in pks}
-    for position, through in enumerate((Member.needs.through, Member.offers.through)):
-        links = through.objects.values_list("member_id", "topic_id")
-        for member_id, topic_id in matching(links, "member_id", pks):
-            topics[member_id][position].add(topic_id)
-    return topics
-
-
-class _ExistingPeople:
-    def __init__(self, plans: list[PersonPlan], members: list[MemberPlan]):
-        self.by_email, self.by_cf, self.by_name = {}, {}, {}
-        emails = {p.data["email"] for p in plans if p.data.get("email")}
-        cfs = {p.data["codice_fiscale"] for p in plans if p.data.get("codice_fiscale")}
-        for person in matching(Person.objects.all(), "email", emails):
-            self.by_email[person.email] = person
-        for person in matching(Person.objects.all(), "codice_fiscale", cfs):
-            self.by_cf[person.codice_fiscale] = person
-        unnamed = {
-            p.rows[0].member_plan.member.pk
-            for p in plans
-            if not (p.data.get("email") or p.data.get("codice_fiscale"))
-            and p.rows[0].member_plan.member is not None
-            and p.rows[0].member_plan.member.pk
-        }
-        links = Affiliation.objects.select_related("person")
-        for link in matching(links, "member_id", unnamed):
-            person = link.person
-            key = (
-                link.member_id,
-                normalise_label(person.first_name),
-                normalise_label(person.last_name),
-            )
-            self.by_name[key] = person
-
-
-def _existing_links(members: list[MemberPlan]) -> dict:
-    pks = [p.member.pk for p in members if p.member is not None and p.member.pk]
-    links = {}
-    for link in matching(Affiliation.objects.all(), "member_id", pks):
-        key = (link.person_id, link.member_id, link.role)
-        links.setdefault(key, []).append(link)
-    return links
 
 
 def _instance(validated, data: dict):
