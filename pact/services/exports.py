@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -29,7 +30,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.models import AffiliationRole, Member, MemberKind, Municipality
+from crm.models import AffiliationRole, MemberKind, Municipality
 from crm.services import export_log
 from crm.spreadsheets import italian_csv_bytes, xlsx_bytes
 from pact.models import (
@@ -167,37 +168,78 @@ def registry_headers() -> list[str]:
     ]
 
 
-def pdf_name(adhesion: Adhesion) -> str:
-    return f"pdf/adesione-{adhesion.reference}.pdf"
+EXPORT_FIELDS = (
+    "uuid",
+    "short_code",
+    "version__pact__title",
+    "version__number",
+    "member__name",
+    "member__kind",
+    "member__codice_fiscale",
+    "member__partita_iva",
+    "member__municipality__istat_code",
+    "member__municipality__name",
+    "network_role__name",
+    "signatory__first_name",
+    "signatory__last_name",
+    "signatory_capacity",
+    "signature_method",
+    "signed_at",
+    "status",
+    "withdrawn_at",
+    "document",
+    "document_sha256",
+)
+
+
+def export_rows(filters: ExportFilters):
+    """What the export needs of each adhesion, as plain values (no model
+    instances: building thousands of them costs more than the ZIP)."""
+    return signed_adhesions(filters).values(*EXPORT_FIELDS)
+
+
+def pdf_name(reference) -> str:
+    return f"pdf/adesione-{reference}.pdf"
 
 
 def capacity_label(code: str) -> str:
     return str(dict(AffiliationRole.choices).get(code, code))
 
 
-def registry_row(adhesion: Adhesion) -> list:
-    member: Member = adhesion.member
-    municipality = member.municipality
+class _Labels:
+    """Choice labels translated once per export, not once per row."""
+
+    def __init__(self):
+        self.kind = {k: str(v) for k, v in MemberKind.choices}
+        self.status = {k: str(v) for k, v in AdhesionStatus.choices}
+        self.method = {k: str(v) for k, v in SignatureMethod.choices}
+        self.capacity = {k: str(v) for k, v in AffiliationRole.choices}
+
+
+def registry_row(row: dict, labels: _Labels) -> list:
+    signatory = (
+        f"{row['signatory__first_name'] or ''} {row['signatory__last_name'] or ''}"
+    )
     return [
-        adhesion.version.pact.title,
-        adhesion.version.number,
-        adhesion.reference,
-        adhesion.short_code or "",
-        member.name,
-        member.get_kind_display(),
-        member.codice_fiscale or "",
-        member.partita_iva or "",
-        municipality.istat_code if municipality else "",
-        municipality.name if municipality else "",
-        adhesion.network_role.name if adhesion.network_role else "",
-        adhesion.signatory.full_name if adhesion.signatory else "",
-        capacity_label(adhesion.signatory_capacity),
-        str(dict(SignatureMethod.choices).get(adhesion.signature_method, "")),
-        _local(adhesion.signed_at),
-        adhesion.get_status_display(),
-        _local(adhesion.withdrawn_at),
-        pdf_name(adhesion),
-        adhesion.document_sha256,
+        row["version__pact__title"],
+        row["version__number"],
+        str(row["uuid"]),
+        row["short_code"] or "",
+        row["member__name"],
+        labels.kind.get(row["member__kind"], row["member__kind"]),
+        row["member__codice_fiscale"] or "",
+        row["member__partita_iva"] or "",
+        row["member__municipality__istat_code"] or "",
+        row["member__municipality__name"] or "",
+        row["network_role__name"] or "",
+        signatory.strip(),
+        labels.capacity.get(row["signatory_capacity"], row["signatory_capacity"]),
+        labels.method.get(row["signature_method"], row["signature_method"]),
+        _local(row["signed_at"]),
+        labels.status.get(row["status"], row["status"]),
+        _local(row["withdrawn_at"]),
+        pdf_name(row["uuid"]),
+        row["document_sha256"],
     ]
 
 
@@ -214,46 +256,62 @@ def _zip_info(name: str, stamp, compression=zipfile.ZIP_DEFLATED) -> zipfile.Zip
     return info
 
 
-def _copy_pdf(zf: zipfile.ZipFile, adhesion: Adhesion, stamp) -> None:
+def _copy_pdf(zf: zipfile.ZipFile, row: dict, storage, stamp) -> None:
     digest = hashlib.sha256()
-    info = _zip_info(pdf_name(adhesion), stamp, zipfile.ZIP_STORED)
-    with adhesion.document.storage.open(adhesion.document.name, "rb") as source:
+    info = _zip_info(pdf_name(row["uuid"]), stamp, zipfile.ZIP_STORED)
+    with storage.open(row["document"], "rb") as source:
         with zf.open(info, "w", force_zip64=True) as entry:
             while chunk := source.read(CHUNK):
                 digest.update(chunk)
                 entry.write(chunk)
-    if digest.hexdigest() != adhesion.document_sha256:
+    if digest.hexdigest() != row["document_sha256"]:
         raise ValidationError(
             _(
                 "The stored document of adhesion %(ref)s no longer matches its "
                 "SHA-256: export stopped."
             )
-            % {"ref": adhesion.reference}
+            % {"ref": row["uuid"]}
         )
+
+
+def _spooled(handle) -> Iterator[list]:
+    handle.seek(0)
+    for line in handle:
+        yield json.loads(line)
 
 
 def write_export(
     target: BinaryIO,
-    adhesions: Iterable[Adhesion],
+    rows: Iterable[dict],
     *,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Write the export ZIP to ``target``; return how many PDFs it holds."""
+    """Write the export ZIP to ``target``; return how many PDFs it holds.
+
+    ``rows`` come from :func:`export_rows`. Registry rows wait in a temporary
+    file while the PDFs are copied, so memory stays flat however many there are.
+    """
     stamp = timezone.localtime().timetuple()[:6]
-    rows = []
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
-        for adhesion in adhesions:
-            _copy_pdf(zf, adhesion, stamp)
-            rows.append(registry_row(adhesion))
+    storage = Adhesion._meta.get_field("document").storage
+    labels, count = _Labels(), 0
+    with (
+        tempfile.SpooledTemporaryFile(max_size=1024**2, mode="w+") as registry,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf,
+    ):
+        for row in rows:
+            _copy_pdf(zf, row, storage, stamp)
+            registry.write(json.dumps(registry_row(row, labels)) + "\n")
+            count += 1
             if progress:
-                progress(len(rows))
+                progress(count)
         headers = registry_headers()
         zf.writestr(
             _zip_info(REGISTRY_XLSX, stamp),
-            xlsx_bytes(headers, rows, title=_("Signed pacts")),
+            xlsx_bytes(headers, _spooled(registry), title=_("Signed pacts")),
         )
-        zf.writestr(_zip_info(REGISTRY_CSV, stamp), italian_csv_bytes(headers, rows))
-    return len(rows)
+        csv_data = italian_csv_bytes(headers, _spooled(registry))
+        zf.writestr(_zip_info(REGISTRY_CSV, stamp), csv_data)
+    return count
 
 
 def export_to_file(path: Path, *, filters: ExportFilters, by=None) -> int:
@@ -264,7 +322,7 @@ def export_to_file(path: Path, *, filters: ExportFilters, by=None) -> int:
     partial = path.with_name(path.name + ".part")
     try:
         with open(partial, "wb") as handle:
-            count = write_export(handle, signed_adhesions(filters).iterator(500))
+            count = write_export(handle, export_rows(filters).iterator(500))
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
@@ -321,8 +379,8 @@ def export_job_run(*, job_id: int) -> ExportJob:
     filters = ExportFilters.from_json(job.filters)
     try:
         with tempfile.TemporaryFile() as handle:
-            adhesions = signed_adhesions(filters).iterator(500)
-            count = write_export(handle, adhesions, progress=_Progress(job))
+            rows = export_rows(filters).iterator(500)
+            count = write_export(handle, rows, progress=_Progress(job))
             handle.seek(0)
             _finish(job, handle, count, filters)
     except Exception as exc:  # recorded for the coordinator, logged for the admin
