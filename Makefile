@@ -25,8 +25,13 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# The server and a database-backed task worker (exports, emails) side by side;
+# Ctrl-C stops both.
+run: export TASKS_BACKEND = django_tasks_db.DatabaseBackend
 run: seed
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@trap 'kill 0' EXIT INT TERM; \
+	$(PY) manage.py db_worker --queue-name '*' & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install
@@ -35,14 +40,14 @@ lint: install
 
 test-sqlite: install
 	mkdir -p var
-	env -u DATABASE_URL $(VENV)/bin/pytest -q --create-db
+	env -u DATABASE_URL $(VENV)/bin/pytest -q -n 2 --create-db
 
 pg-up:
 	@bash scripts/pg-up.sh
 
 test-postgres: install
 	@if bash scripts/pg-up.sh; then \
-		DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q --create-db; \
+		DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -n 2 --create-db; \
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL is not reachable and CI is set: failing the build."; exit 1; \
 	else \
@@ -51,7 +56,10 @@ test-postgres: install
 
 test: lint test-sqlite test-postgres
 
-bench: migrate
+bench: install
+	@command -v zip >/dev/null && command -v unzip >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq zip unzip) || \
+		echo "zip/unzip missing: the export benchmark's baseline will be skipped"
 	$(PY) bench/run.py
 
 messages: install
