@@ -7,6 +7,7 @@ from wagtail.permissions import register_permission_policy
 
 from crm.backoffice.dashboard import NetworkDashboardPanel
 from crm.backoffice.duplicates import DuplicatesViewSet
+from crm.backoffice.importing_views import MemberImportViewSet
 from crm.backoffice.viewsets import (
     AffiliationViewSet,
     ChildViewSet,
@@ -35,6 +36,7 @@ class NetworkGroup(ModelViewSetGroup):
         MunicipalityViewSet("crm_municipality", url_prefix="rete/comuni"),
         DuplicatesViewSet("crm_duplicates", url_prefix="rete/duplicati"),
         DataExportLogViewSet("crm_export_log", url_prefix="rete/esportazioni"),
+        MemberImportViewSet("crm_import", url_prefix="rete/importa"),
     )
 
 

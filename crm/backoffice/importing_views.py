@@ -204,7 +204,6 @@ class MemberImportViewSet(ViewSet):
     menu_name = "import-members"
     menu_icon = "upload"
     menu_order = 250
-    menu_hook = "register_network_menu_item"
     menu_item_class = ImportMenuItem
     add_to_admin_menu = True
 
