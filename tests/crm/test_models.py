@@ -36,3 +36,13 @@ def test_phone_is_stored_e164_and_shown_italian_style():
 def test_the_database_refuses_tax_ids_on_a_family():
     with pytest.raises(IntegrityError), transaction.atomic():
         FamilyFactory(partita_iva="00378210462")
+
+
+@pytest.mark.django_db
+def test_a_partita_iva_is_found_with_or_without_the_it_prefix_and_spaces():
+    from crm.models import Member
+
+    org = OrganisationFactory(kind=MemberKind.BUSINESS, partita_iva="00378210462")
+    assert list(Member.objects.search("IT00378210462")) == [org]
+    assert list(Member.objects.search("003 782 104 62")) == [org]
+    assert list(Member.objects.search("it00378210462")) == [org]
