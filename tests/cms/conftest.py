@@ -16,6 +16,7 @@ from cms.models import (
     Venue,
 )
 from crm.roles import CMS_EDITOR, GROUP_NAMES
+from tests.conftest import pass_mfa
 from tests.factories import UserFactory
 
 
@@ -41,8 +42,8 @@ def coordinator_client(client, coordinator):
     profile = UserProfile.get_for_user(coordinator)
     profile.preferred_language = "en"
     profile.save()
-    client.force_login(coordinator)
-    return client
+    # The admin asks coordinators for their second factor.
+    return pass_mfa(client, coordinator)
 
 
 @pytest.fixture(autouse=True)

@@ -370,11 +370,13 @@ def test_with_approval_on_a_registration_waits_for_a_coordinator(
     assert "awaiting approval" in mail.outbox[0].subject
 
     with django_capture_on_commit_callbacks(execute=True):
-        coordinator_client.post(
+        response = coordinator_client.post(
             reverse("cms_admin:registration_action", args=[registration.pk]),
             {"action": "approve"},
         )
 
+    # Back to the list, not sent away to a login or second-factor page.
+    assert response.url == reverse("cms_admin:event_registrations", args=[moderated.pk])
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.CONFIRMED
     assert "Registration confirmed" in mail.outbox[1].subject

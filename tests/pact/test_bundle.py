@@ -263,7 +263,7 @@ def test_a_flipped_byte_in_a_pdf_is_refused(bundle_path, tmp_path, adhesions):
         data = bytearray(zf.read(name))
     data[1000] ^= 0x01
     tampered = _rewrite(bundle_path, tmp_path / "t.zip", replace={name: bytes(data)})
-    assert f"{name} does not match" in _problems(tampered)
+    assert f"{name} non corrisponde al suo SHA-256" in _problems(tampered)
 
 
 def test_a_changed_hash_in_the_manifest_is_refused(bundle_path, tmp_path, adhesions):
@@ -276,7 +276,7 @@ def test_a_changed_hash_in_the_manifest_is_refused(bundle_path, tmp_path, adhesi
         tmp_path / "t.zip",
         replace={MANIFEST: json.dumps(manifest).encode()},
     )
-    assert f"{name} does not match" in _problems(tampered)
+    assert f"{name} non corrisponde al suo SHA-256" in _problems(tampered)
 
 
 def test_a_manifest_whose_entries_disagree_with_its_file_list_is_refused(
@@ -287,24 +287,24 @@ def test_a_manifest_whose_entries_disagree_with_its_file_list_is_refused(
     tampered = _rewrite(
         bundle_path, tmp_path / "t.zip", replace={MANIFEST: json.dumps(manifest)}
     )
-    assert "malformed" in _problems(tampered)
+    assert "Il manifest non è valido" in _problems(tampered)
 
 
 def test_a_tampered_registry_file_is_refused(bundle_path, tmp_path):
     tampered = _rewrite(
         bundle_path, tmp_path / "t.zip", replace={REGISTRY_CSV: b"\xef\xbb\xbfx;y\r\n"}
     )
-    assert "registry.csv does not match" in _problems(tampered)
+    assert "registry.csv non corrisponde al suo SHA-256" in _problems(tampered)
 
 
 def test_a_missing_file_is_refused(bundle_path, tmp_path, adhesions):
     tampered = _rewrite(bundle_path, tmp_path / "t.zip", drop={adhesions[2].file_name})
-    assert f"Missing file: {adhesions[2].file_name}" in _problems(tampered)
+    assert f"File mancante: {adhesions[2].file_name}" in _problems(tampered)
 
 
 def test_an_extra_file_is_refused(bundle_path, tmp_path):
     tampered = _rewrite(bundle_path, tmp_path / "t.zip", add={"pdf/extra.pdf": b"%PDF"})
-    assert "Unexpected file: pdf/extra.pdf" in _problems(tampered)
+    assert "File inatteso: pdf/extra.pdf" in _problems(tampered)
 
 
 @pytest.mark.parametrize(
@@ -320,28 +320,26 @@ def test_an_extra_file_is_refused(bundle_path, tmp_path):
 )
 def test_a_name_that_escapes_the_folder_is_refused(bundle_path, tmp_path, name):
     tampered = _rewrite(bundle_path, tmp_path / "t.zip", add={name: b"x"})
-    assert "Unsafe file name" in _problems(tampered)
+    assert "Nome di file non sicuro" in _problems(tampered)
 
 
 def test_a_zip_bomb_is_refused_before_it_is_expanded(bundle_path, tmp_path):
     zeros = b"\0" * (20 * 1024 * 1024)
     tampered = _rewrite(bundle_path, tmp_path / "t.zip", add={"pdf/bomb.pdf": zeros})
-    assert "zip bomb" in _problems(tampered)
+    assert "rifiutato come possibile zip bomb" in _problems(tampered)
 
 
 def test_a_bundle_larger_than_the_limits_is_refused(bundle_path):
-    assert "beyond the limit" in _problems(
+    assert "oltre il limite" in _problems(
         bundle_path, limits=BundleLimits(max_total_bytes=10_000)
     )
-    assert "too many files" in _problems(
-        bundle_path, limits=BundleLimits(max_entries=2)
-    )
+    assert "troppi file" in _problems(bundle_path, limits=BundleLimits(max_entries=2))
 
 
 def test_a_truncated_zip_is_refused(bundle_path, tmp_path):
     truncated = tmp_path / "t.zip"
     truncated.write_bytes(bundle_path.read_bytes()[:-200])
-    assert "not a valid ZIP" in _problems(truncated)
+    assert "non è un archivio ZIP valido" in _problems(truncated)
 
 
 def test_corrupt_compressed_data_is_refused(bundle_path, tmp_path, adhesions):
@@ -352,13 +350,13 @@ def test_corrupt_compressed_data_is_refused(bundle_path, tmp_path, adhesions):
     corrupt = tmp_path / "t.zip"
     corrupt.write_bytes(bytes(data))
     problems = _problems(corrupt)
-    assert "corrupt" in problems or "does not match" in problems
+    assert "danneggiato" in problems or "non corrisponde" in problems
 
 
 def test_something_that_is_not_a_zip_is_refused(tmp_path):
     path = tmp_path / "t.zip"
     path.write_bytes(b"%PDF-1.7 not a zip")
-    assert "not a valid ZIP" in _problems(path)
+    assert "non è un archivio ZIP valido" in _problems(path)
 
 
 @pytest.mark.parametrize(
@@ -384,12 +382,12 @@ def test_a_malformed_manifest_is_refused_with_a_clear_message(
     tampered = _rewrite(
         bundle_path, tmp_path / "t.zip", replace={MANIFEST: json.dumps(manifest)}
     )
-    assert "manifest is malformed" in _problems(tampered)
+    assert "Il manifest non è valido" in _problems(tampered)
 
 
 def test_a_manifest_that_is_not_json_is_refused(bundle_path, tmp_path):
     tampered = _rewrite(bundle_path, tmp_path / "t.zip", replace={MANIFEST: b"{nope"})
-    assert "not valid JSON" in _problems(tampered)
+    assert "non è un JSON valido" in _problems(tampered)
 
 
 # The command ----------------------------------------------------------------
@@ -413,5 +411,5 @@ def test_verify_bundle_fails_with_exit_status_1_and_every_reason(
     with pytest.raises(CommandError) as caught:
         call_command("verify_bundle", str(tampered))
     assert caught.value.returncode == 1
-    assert "Missing file" in str(caught.value)
-    assert "Unexpected file: notes.txt" in str(caught.value)
+    assert "File mancante" in str(caught.value)
+    assert "File inatteso: notes.txt" in str(caught.value)

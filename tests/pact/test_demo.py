@@ -22,7 +22,9 @@ def test_the_demo_recreates_the_workshop_day_and_the_pact(db):
     assert statuses == [VersionStatus.DRAFT, VersionStatus.OPEN]
     in_force = pact.versions.get(status=VersionStatus.OPEN)
     assert in_force.articles.filter(proposals__isnull=False).exists()
-    assert {email for _role, email, _pw in logins} == {
-        "facilitatrice@luccainfamiglia.example",
+    # The two facilitators, and the legal representative with a pact to sign.
+    assert sorted(email for _role, email, _pw in logins) == [
         "facilitatore@luccainfamiglia.example",
-    }
+        "facilitatrice@luccainfamiglia.example",
+        "giorgio.landucci@example.org",
+    ]

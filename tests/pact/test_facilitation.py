@@ -8,12 +8,14 @@ from pact import services
 from pact.models import Contribution, ContributionKind, Seat, SeatHow
 from tests.factories import PersonFactory
 
+# As the programme names them: "punti di vista, esigenze, esperienze,
+# preoccupazioni e proposte".
 KINDS = [
-    ("point_of_view", "Point of view"),
-    ("need", "Need"),
-    ("experience", "Experience"),
-    ("concern", "Concern"),
-    ("proposal", "Proposal"),
+    ("point_of_view", "Punto di vista"),
+    ("need", "Esigenza"),
+    ("experience", "Esperienza"),
+    ("concern", "Preoccupazione"),
+    ("proposal", "Proposta"),
 ]
 
 

@@ -134,7 +134,7 @@ def test_moving_someone_to_a_full_table_is_refused(workshop, table_a, table_b):
     mover = register(workshop.event, topics=[topic("smart-working")])
     services.workshop_place_participants(workshop=workshop)
 
-    with pytest.raises(ValidationError, match="full"):
+    with pytest.raises(ValidationError, match="è al completo"):
         services.seat_assign(table=table_a, person=mover.person)
 
     assert Seat.objects.get(person=mover.person).table == table_b

@@ -75,7 +75,7 @@ def test_opening_records_the_sha256_of_the_canonical_text(open_version):
 def test_a_version_without_articles_cannot_be_opened(pact):
     version = services.pact_version_create(pact=pact)
 
-    with pytest.raises(ValidationError, match="article"):
+    with pytest.raises(ValidationError, match="almeno un articolo"):
         services.pact_version_open(version=version)
 
     assert PactVersion.objects.get().status == VersionStatus.DRAFT
@@ -178,7 +178,7 @@ def test_the_admin_form_refuses_a_frozen_version(open_version):
     form = form_class(admin_form_data(open_version), instance=open_version)
 
     assert not form.is_valid()
-    assert "can no longer change" in " ".join(form.non_field_errors())
+    assert "non può più cambiare" in " ".join(form.non_field_errors())
 
 
 def test_editing_a_frozen_version_in_the_admin_fails_with_a_clear_message(
@@ -190,7 +190,7 @@ def test_editing_a_frozen_version_in_the_admin_fails_with_a_clear_message(
     )
 
     assert response.status_code == 200
-    assert "can no longer change" in response.content.decode()
+    assert "non può più cambiare" in response.content.decode()
     fresh = PactVersion.objects.get(pk=open_version.pk)
     assert fresh.articles.get().title == "Informazione condivisa"
     assert fresh.text_sha256 == open_version.text_sha256
@@ -352,7 +352,7 @@ def test_the_edit_page_of_a_frozen_version_says_it_is_frozen(
         f"/admin/pact/versions/edit/{open_version.pk}/"
     ).content.decode()
 
-    assert "can no longer change" in page
+    assert "non può più cambiare" in page
     assert f"/admin/pact/versions/{open_version.pk}/open/" not in page
     assert f"/admin/pact/versions/{open_version.pk}/compare/" in page
 
