@@ -5,15 +5,18 @@ Coordinators only (``pact.*_adhesion`` permissions of their group). A signed
 adhesion is read-only here as everywhere: edit and delete refuse it.
 """
 
+import json
+
 import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
@@ -26,7 +29,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 
 from crm.models import MemberKind, Municipality
-from pact import services
+from crm.services import export_log
+from pact import services, signed_documents
 from pact.access import adhesion_for_coordinator
 from pact.adhesion_forms import DigitalForm, InPersonForm, WithdrawForm
 from pact.models import (
@@ -245,12 +249,18 @@ class AdhesionInspectView(generic.InspectView):
     def get_evidence_display_value(self):
         if not self.object.evidence:
             return "—"
-        rows = "".join(
-            format_html("<li><code>{}</code>: {}</li>", key, value)
-            for key, value in self.object.evidence.items()
-            if value not in (None, "", {})
+        rows = format_html_join(
+            "",
+            "<li><code>{}</code>: {}</li>",
+            (
+                (key, json.dumps(value, ensure_ascii=False))
+                if isinstance(value, dict | list)
+                else (key, value)
+                for key, value in self.object.evidence.items()
+                if value not in (None, "", {})
+            ),
         )
-        return format_html("<ul>{}</ul>", format_html(rows))
+        return format_html("<ul>{}</ul>", rows)
 
     def get_withdrawal_display_value(self):
         a = self.object
@@ -280,8 +290,14 @@ def action_buttons(adhesion):
         buttons.append(
             HeaderButton(_("Digital signature"), url("pact_adhesion_digital"))
         )
+        if adhesion.network_role_id:
+            buttons.append(
+                HeaderButton(_("Text to sign (PDF)"), url("pact_adhesion_to_sign"))
+            )
     if adhesion.is_signed:
         buttons.append(HeaderButton(_("Signed PDF"), url("pact_adhesion_pdf")))
+    if adhesion.source_file:
+        buttons.append(HeaderButton(_("Original file"), url("pact_adhesion_source")))
     if adhesion.in_force:
         buttons.append(HeaderButton(_("Withdraw"), url("pact_adhesion_withdraw")))
     return buttons
@@ -306,27 +322,27 @@ class AdhesionViewSet(ModelViewSet):
     list_display = [
         Column(
             "member",
-            label=gettext_lazy("member"),
+            label=gettext_lazy("Member"),
             accessor=lambda a: format_html(
                 '<a href="{}">{}</a>',
                 reverse("pact_adhesions:inspect", args=[a.pk]),
                 a.member.name,
             ),
         ),
-        Column("kind", label=gettext_lazy("kind"), accessor="member.get_kind_display"),
+        Column("kind", label=gettext_lazy("Kind"), accessor="member.get_kind_display"),
         Column(
             "municipality",
-            label=gettext_lazy("municipality"),
+            label=gettext_lazy("Municipality"),
             accessor=lambda a: (
                 a.member.municipality.name if a.member.municipality_id else ""
             ),
         ),
         "version",
         "network_role",
-        Column("status", label=gettext_lazy("status"), accessor="get_status_display"),
+        Column("status", label=gettext_lazy("Status"), accessor="get_status_display"),
         Column(
             "method",
-            label=gettext_lazy("signature method"),
+            label=gettext_lazy("Signature method"),
             accessor="get_signature_method_display",
         ),
         "signed_at",
@@ -464,6 +480,41 @@ def adhesion_pdf(request, pk):
     return signed_pdf_response(request, adhesion_for_coordinator(request.user, pk))
 
 
+def adhesion_source(request, pk):
+    """The paper scan or the digitally signed original, as uploaded (logged)."""
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+    adhesion = adhesion_for_coordinator(request.user, pk)
+    if not adhesion.source_file:
+        raise Http404("No original file")
+    export_log(
+        user=request.user,
+        what=f"Original signed file {adhesion.short_code} ({adhesion.member})"[:200],
+        format=adhesion.source_file.name.rsplit(".", 1)[-1],
+        count=1,
+        filters={"adhesion": adhesion.pk},
+    )
+    name = adhesion.source_file.name.rsplit("/", 1)[-1]
+    return FileResponse(
+        adhesion.source_file.open("rb"), as_attachment=True, filename=name
+    )
+
+
+def adhesion_text_to_sign(request, pk):
+    """The unsigned PDF a signatory signs with a digital signature."""
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+    adhesion = adhesion_for_coordinator(request.user, pk)
+    if not adhesion.is_editable or adhesion.network_role_id is None:
+        raise Http404("Nothing to sign")
+    pdf = signed_documents.text_to_sign_pdf(adhesion)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="patto-da-firmare-{adhesion.pk}.pdf"'
+    )
+    return response
+
+
 def admin_urls():
     base = "pact/adhesions/<int:pk>/"
     return [
@@ -476,4 +527,6 @@ def admin_urls():
         path(base + "digital/", DigitalView.as_view(), name="pact_adhesion_digital"),
         path(base + "withdraw/", WithdrawView.as_view(), name="pact_adhesion_withdraw"),
         path(base + "pdf/", adhesion_pdf, name="pact_adhesion_pdf"),
+        path(base + "original/", adhesion_source, name="pact_adhesion_source"),
+        path(base + "to-sign/", adhesion_text_to_sign, name="pact_adhesion_to_sign"),
     ]

@@ -435,7 +435,7 @@ class SignatureChallenge(models.Model):
         related_name="+",
     )
     email = models.EmailField(_("email"))
-    code_hash = models.CharField(_("code hash"), max_length=64)
+    code_hash = models.CharField(_("code hash"), max_length=128)
     document_sha256 = models.CharField(
         _("SHA-256 of the document shown"), max_length=64
     )

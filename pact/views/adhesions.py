@@ -14,7 +14,7 @@ from pact import services, signed_documents
 from pact.access import adhesion_for_user, adhesions_for_user
 from pact.adhesion_forms import SignatureCodeForm
 from pact.models import AdhesionStatus, SignatureChallenge
-from pact.selectors import version_for_display
+from pact.selectors import cited_proposals, version_for_display
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -33,6 +33,7 @@ def adhesion_detail(request, pk):
     adhesion = adhesion_for_user(request.user, pk)
     awaiting = adhesion.status == AdhesionStatus.AWAITING_SIGNATURE
     may_sign = awaiting and services.may_sign(request.user, adhesion.member)
+    version = version_for_display(adhesion.version_id)
     challenge = None
     if may_sign:
         challenge = (
@@ -43,7 +44,8 @@ def adhesion_detail(request, pk):
         )
     context = {
         "adhesion": adhesion,
-        "version": version_for_display(adhesion.version_id),
+        "version": version,
+        "proposals": cited_proposals(version),
         "commitment_topics": adhesion.commitment_topics.all(),
         "may_sign": may_sign,
         "challenge": challenge,

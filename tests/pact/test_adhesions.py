@@ -383,3 +383,33 @@ def test_people_without_the_coordinator_role_cannot_use_the_adhesion_admin(
         response = client.get(url)
         assert response.status_code in (302, 403, 404), url
     assert not DataExportLog.objects.exists()
+
+
+def test_the_admin_offers_the_text_to_sign_and_the_original_file(
+    coordinator_client, network, adhesion_x
+):
+    from pact.documents.verify import embedded_json
+    from tests.pact.adhesion_fixtures import PNG, scan
+
+    to_sign = coordinator_client.get(
+        reverse("pact_adhesion_to_sign", args=[adhesion_x.pk])
+    )
+    assert to_sign.status_code == 200
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    root = PdfFileReader(BytesIO(to_sign.content), strict=False).root
+    assert embedded_json(root)["adhesion"] == adhesion_x.reference
+    services.adhesion_sign_in_person(
+        adhesion=adhesion_x,
+        scan_file=scan(),
+        signatory=network.legal_rep_x.person,
+        signed_at=adhesion_x.created_at,
+        by=network.coordinator,
+    )
+    original = coordinator_client.get(
+        reverse("pact_adhesion_source", args=[adhesion_x.pk])
+    )
+    assert b"".join(original.streaming_content) == PNG
+    assert DataExportLog.objects.filter(format="png").exists()

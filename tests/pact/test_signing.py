@@ -342,7 +342,7 @@ def _text_to_sign(adhesion):
 
 
 def test_a_pades_signed_pdf_is_checked_and_recorded(
-    network, adhesion_x, personal_signer
+    network, adhesion_x, personal_signer, coordinator_client
 ):
     signed = seal_pdf(_text_to_sign(adhesion_x), signer=personal_signer)
     adhesion = services.adhesion_sign_digital(
@@ -358,6 +358,8 @@ def test_a_pades_signed_pdf_is_checked_and_recorded(
     assert adhesion.source_sha256 == sha256_hex(signed)
     with adhesion.source_file.open("rb") as handle:
         assert handle.read() == signed
+    inspect = reverse("pact_adhesions:inspect", args=[adhesion.pk])
+    assert "Laura Xerri" in coordinator_client.get(inspect).content.decode()
 
 
 def test_a_p7m_envelope_is_checked_and_recorded(network, adhesion_x, personal_signer):

@@ -30,6 +30,17 @@ pytestmark = [
 THREADS = 6
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _reference_data_back(django_db_blocker):
+    """The flush after the last test here empties the database; put the rows
+    of the data migrations back, so later tests and --reuse-db runs have them."""
+    yield
+    with django_db_blocker.unblock():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            connection.creation.deserialize_db_from_string(contents)
+
+
 def _race(attempt):
     """Run ``attempt`` in THREADS threads released together; collect outcomes."""
     barrier = threading.Barrier(THREADS)
