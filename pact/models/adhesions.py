@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
@@ -42,7 +43,7 @@ class AdhesionStatus(models.TextChoices):
     AWAITING_SIGNATURE = "awaiting_signature", _("Awaiting signature")
     SIGNED = "signed", _("Signed")
     HANDED_OVER = "handed_over", _("Handed over")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("adhesion status", "Withdrawn")
 
 
 # States in which the adhesion carries a signature and a stored document.

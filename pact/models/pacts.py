@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.fields import RichTextField
@@ -64,7 +65,7 @@ class Pact(models.Model):
 
 class VersionStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open for signature")
+    OPEN = "open", pgettext_lazy("version status", "Open for signature")
     CLOSED = "closed", _("Closed")
 
 
