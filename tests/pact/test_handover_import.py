@@ -357,7 +357,10 @@ def test_an_adhesion_that_exists_here_with_another_document_is_refused(
         )
     before = _state()
 
-    with pytest.raises(CommandError, match="different document"):
+    with (
+        translation.override("en"),
+        pytest.raises(CommandError, match="different document"),
+    ):
         call_command("import_handover", str(_file(tmp_path, instance_a["bundle"])))
 
     assert _state() == before
