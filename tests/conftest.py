@@ -143,3 +143,18 @@ def liaison(network):
 @pytest.fixture
 def cms_editor(network):
     return network.cms_editor
+
+
+@pytest.fixture(autouse=True)
+def _served_language():
+    """Each test starts in the served language (Italian).
+
+    A request in another language leaves it active for the thread (Django's
+    LocaleMiddleware activates it and nothing resets it), so without this a test
+    that follows one asking for English would read English messages.
+    """
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
