@@ -19,7 +19,7 @@ def test_a_member_adheres_once_to_a_version(network, open_version):
     services.adhesion_create(
         version=open_version, member=network.org_x, by=network.coordinator
     )
-    with pytest.raises(ValidationError, match="already has an adhesion"):
+    with pytest.raises(ValidationError, match="ha già un'adesione a questa versione"):
         services.adhesion_create(
             version=open_version, member=network.org_x, by=network.coordinator
         )
@@ -34,7 +34,7 @@ def test_only_a_coordinator_creates_an_adhesion(network, open_version):
 
 def test_members_adhere_only_to_the_version_open_for_signature(network, open_version):
     draft = services.pact_version_create(pact=open_version.pact)
-    with pytest.raises(ValidationError, match="open for signature"):
+    with pytest.raises(ValidationError, match="alla versione aperta alla firma"):
         services.adhesion_create(
             version=draft, member=network.org_x, by=network.coordinator
         )
@@ -72,7 +72,7 @@ def test_the_signature_is_requested_only_once_a_role_is_assigned(network, open_v
     adhesion = services.adhesion_create(
         version=open_version, member=network.org_x, by=network.coordinator
     )
-    with pytest.raises(ValidationError, match="role"):
+    with pytest.raises(ValidationError, match="Assegna prima il ruolo nella rete"):
         services.adhesion_request_signature(adhesion=adhesion, by=network.coordinator)
 
 

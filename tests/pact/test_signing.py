@@ -166,7 +166,7 @@ def test_an_expired_code_is_refused(network, adhesion_x):
     SignatureChallenge.objects.filter(pk=challenge.pk).update(
         expires_at=timezone.now() - datetime.timedelta(seconds=1)
     )
-    with pytest.raises(ValidationError, match="expired"):
+    with pytest.raises(ValidationError, match="Il codice è scaduto"):
         services.adhesion_sign_online(
             adhesion=adhesion_x,
             signatory_user=network.legal_rep_x,
@@ -205,7 +205,9 @@ def test_a_code_stops_working_when_the_commitments_change(network, adhesion_x):
     services.adhesion_update(
         adhesion=adhesion_x, by=network.coordinator, commitments="Altro testo."
     )
-    with pytest.raises(ValidationError, match="text changed"):
+    with pytest.raises(
+        ValidationError, match="Il testo è cambiato dopo l'invio del codice"
+    ):
         services.adhesion_sign_online(
             adhesion=adhesion_x,
             signatory_user=network.legal_rep_x,
@@ -310,7 +312,7 @@ def test_only_a_coordinator_records_a_signature_in_person(network, adhesion_x):
 
 def test_a_signed_adhesion_cannot_be_signed_again(network, signed_x):
     sha = signed_x.document_sha256
-    with pytest.raises(ValidationError, match="already been signed"):
+    with pytest.raises(ValidationError, match="è già stata firmata"):
         services.adhesion_sign_in_person(
             adhesion=signed_x,
             scan_file=scan(),
@@ -382,7 +384,7 @@ def test_a_digitally_signed_pdf_changed_after_signing_is_refused(
 ):
     signed = bytearray(seal_pdf(_text_to_sign(adhesion_x), signer=personal_signer))
     signed[len(signed) // 3] ^= 0x01
-    with pytest.raises(ValidationError, match="not valid"):
+    with pytest.raises(ValidationError, match="La firma digitale non è valida"):
         services.adhesion_sign_digital(
             adhesion=adhesion_x,
             uploaded=upload(bytes(signed)),
@@ -409,7 +411,7 @@ def test_a_digitally_signed_pact_of_another_adhesion_is_refused(
     from pact.documents.samples import sample_document
 
     other = render_adhesion_pdf(sample_document(reference="someone-else"), seal=False)
-    with pytest.raises(ValidationError, match="another adhesion"):
+    with pytest.raises(ValidationError, match="il patto di un'altra adesione"):
         services.adhesion_sign_digital(
             adhesion=adhesion_x,
             uploaded=upload(seal_pdf(other, signer=personal_signer)),
