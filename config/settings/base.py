@@ -222,6 +222,7 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
     },
 }
 AXES_VERBOSE = False
