@@ -14,6 +14,7 @@ from tests.factories import UserFactory
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     # No seal unless a test makes one: never the developer's var/seal.
     settings.PACT_SEAL_KEY = tmp_path / "seal" / "seal-key.pem"
     settings.PACT_SEAL_CERT = tmp_path / "seal" / "seal-cert.pem"

@@ -234,3 +234,7 @@ PACT_SEAL_KEY = Path(env_str("PACT_SEAL_KEY") or SEAL_DIR / "seal-key.pem")
 PACT_SEAL_CERT = Path(env_str("PACT_SEAL_CERT") or SEAL_DIR / "seal-cert.pem")
 PACT_DOCUMENT_REGISTRY = "pact.services.signed_document_by_sha256"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # nothing loaded from outside the site
+# Exports, handover bundles and pending imports: personal data, never served.
+PRIVATE_MEDIA_ROOT = Path(
+    env_str("PRIVATE_MEDIA_ROOT") or MEDIA_ROOT.parent / "private"
+)

@@ -47,7 +47,10 @@ class UploadStore:
 
     @cached_property
     def storage(self):
-        default = Path(settings.MEDIA_ROOT).parent / "private" / "imports"
+        private = getattr(settings, "PRIVATE_MEDIA_ROOT", None)
+        default = (
+            Path(private or Path(settings.MEDIA_ROOT).parent / "private") / "imports"
+        )
         location = getattr(settings, "CRM_IMPORT_UPLOAD_DIR", None) or default
         return FileSystemStorage(location=location, base_url=None)
 
