@@ -30,8 +30,9 @@ seed: migrate
 run: export TASKS_BACKEND = django_tasks_db.DatabaseBackend
 run: seed
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@mkdir -p var; echo "Task worker running; its log: var/worker.log"
 	@trap 'kill 0' EXIT INT TERM; \
-	$(PY) manage.py db_worker --queue-name '*' & \
+	$(PY) manage.py db_worker --queue-name '*' > var/worker.log 2>&1 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install
