@@ -10,6 +10,9 @@ class CrmConfig(AppConfig):
 
     def ready(self):
         from crm.roles import sync_groups
+        from crm.spreadsheets import guard_wagtail_exports
+
+        guard_wagtail_exports()
 
         # Permissions exist only after migrate has run, hence post_migrate.
         post_migrate.connect(sync_groups, dispatch_uid="crm.sync_groups")

@@ -46,5 +46,26 @@ def xlsx_bytes(
     return buffer.getvalue()
 
 
+def guard_wagtail_exports() -> None:
+    """Neutralise the cells of Wagtail's own exports too.
+
+    Wagtail's ``?export=csv|xlsx`` (viewsets with ``list_export``, its reports
+    such as the site history) writes text as it is: a name typed as
+    ``=HYPERLINK(…)`` would reach the spreadsheet live. Every value it writes
+    goes through ``preprocess_field_value``: wrap it once, at start-up.
+    """
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+    original = SpreadsheetExportMixin.preprocess_field_value
+    if getattr(original, "neutralises", False):
+        return
+
+    def preprocess_field_value(self, field, value, export_format):
+        return neutralise(original(self, field, value, export_format))
+
+    preprocess_field_value.neutralises = True
+    SpreadsheetExportMixin.preprocess_field_value = preprocess_field_value
+
+
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
