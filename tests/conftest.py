@@ -159,3 +159,27 @@ def _served_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+# --- Hypothesis (malformed-input tests) ---------------------------------------
+# Reproducible and bounded by default: the fuzz tests add well under a minute on
+# two cores. HYPOTHESIS_PROFILE=deep explores much further (minutes).
+
+
+def _hypothesis_profiles():
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    common = {
+        "deadline": None,
+        "suppress_health_check": [HealthCheck.function_scoped_fixture],
+        "print_blob": True,
+        "database": None,
+    }
+    settings.register_profile("ci", derandomize=True, max_examples=25, **common)
+    settings.register_profile("deep", max_examples=400, **common)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+_hypothesis_profiles()
