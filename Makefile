@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/lucca_in_famiglia
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint bench install migrate seed pg-up messages clean
+.PHONY: run test test-sqlite test-postgres lint bench install browser-deps migrate seed pg-up messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,18 +35,35 @@ run: seed
 	$(PY) manage.py db_worker --queue-name '*' > var/worker.log 2>&1 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The browser journeys (tests/e2e) drive Debian's Chromium and run axe-core
+# from npm: installed here when missing (apt needs root; never a browser
+# download). Without them the journeys are skipped, or fail when CI is set.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Debian's chromium for the browser journeys…"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "Chromium is missing: 'sudo apt-get install chromium' enables the browser journeys."; \
+		fi; \
+	fi
+	@if [ ! -f node_modules/axe-core/axe.min.js ]; then \
+		if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+		else echo "npm is missing: 'apt-get install npm' enables the accessibility checks."; fi; \
+	fi
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test-sqlite: install
+test-sqlite: install browser-deps
 	mkdir -p var
 	env -u DATABASE_URL $(VENV)/bin/pytest -q -n 2 --create-db
 
 pg-up:
 	@bash scripts/pg-up.sh
 
-test-postgres: install
+test-postgres: install browser-deps
 	@if bash scripts/pg-up.sh; then \
 		DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -n 2 --create-db; \
 	elif [ -n "$$CI" ]; then \
@@ -68,4 +85,4 @@ messages: install
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 clean:
-	rm -rf var $(VENV)
+	rm -rf var $(VENV) node_modules results
