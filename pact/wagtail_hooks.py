@@ -39,7 +39,28 @@ def link_column(name, label, url_name, text):
     )
 
 
-class WorkshopViewSet(ModelViewSet):
+class ListQueryIndexView(generic.IndexView):
+    """An index that lists the viewset's ``get_queryset(request)``.
+
+    Wagtail 8's index view reads the model's default manager and never asks
+    the viewset, so the joins a list needs (one query per row otherwise) go
+    through here.
+    """
+
+    viewset = None
+
+    def get_base_queryset(self):
+        return self.viewset.get_queryset(self.request)
+
+
+class ListQueryMixin:
+    index_view_class = ListQueryIndexView
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(viewset=self, **kwargs)
+
+
+class WorkshopViewSet(ListQueryMixin, ModelViewSet):
     model = Workshop
     icon = "group"
     menu_label = _("Workshops")
@@ -54,8 +75,11 @@ class WorkshopViewSet(ModelViewSet):
     ]
     form_fields = ["event", "title", "description"]
 
+    def get_queryset(self, request):
+        return Workshop.objects.select_related("event")
 
-class ThematicTableViewSet(ModelViewSet):
+
+class ThematicTableViewSet(ListQueryMixin, ModelViewSet):
     model = ThematicTable
     icon = "table"
     menu_label = _("Thematic tables")
@@ -107,7 +131,7 @@ class ContributionInspectView(generic.InspectView):
         )
 
 
-class ContributionViewSet(ModelViewSet):
+class ContributionViewSet(ListQueryMixin, ModelViewSet):
     model = Contribution
     icon = "openquote"
     menu_label = _("Contributions")
@@ -168,7 +192,7 @@ class PactVersionDeleteView(generic.DeleteView):
         return super().dispatch(request, *args, **kwargs)
 
 
-class PactVersionViewSet(ModelViewSet):
+class PactVersionViewSet(ListQueryMixin, ModelViewSet):
     model = PactVersion
     icon = "doc-full"
     menu_label = _("Pact versions")
