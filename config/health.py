@@ -22,3 +22,11 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok", "database": {"reachable": True, "vendor": connection.vendor}}
     )
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for on PDFs and feeds, is the site icon."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
