@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/lucca_in_famiglia
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint bench install browser-deps migrate seed pg-up messages clean
+.PHONY: run test test-sqlite test-postgres lint bench load install browser-deps migrate seed pg-up messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -79,6 +79,11 @@ bench: install
 		(apt-get update -qq && apt-get install -y -qq zip unzip) || \
 		echo "zip/unzip missing: the export benchmark's baseline will be skipped"
 	$(PY) bench/run.py
+
+# 50 users for 60 s against gunicorn + PostgreSQL + the task worker (bench/load/);
+# e.g. make load LOAD_ARGS="--users 20 --run-time 30s". Logs in var/load/.
+load: install
+	$(PY) bench/load/run.py $(LOAD_ARGS)
 
 messages: install
 	$(PY) manage.py makemessages -l it -l en --ignore '.venv/*' --ignore 'var/*'
