@@ -1,7 +1,9 @@
 """Production: PostgreSQL from DATABASE_URL, secrets from the environment, HTTPS."""
 
+from config.env import env_required
+
 from .base import *  # noqa: F403
-from .base import TASKS, env_bool, env_int, env_list, env_required, env_str
+from .base import TASKS, env_bool, env_int, env_list, env_str
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
