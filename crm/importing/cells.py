@@ -65,7 +65,7 @@ def whole_number(value) -> int:
         number = value
     else:
         raw = str(value).strip().replace(".", "").replace(" ", "")
-        if not raw.isdigit():
+        if not raw.isdecimal():  # “²” is a digit int() refuses
             raise ValidationError(
                 _("“%(value)s” is not a whole number."), params={"value": value}
             )

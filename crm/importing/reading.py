@@ -91,9 +91,12 @@ def _clean(value):
 def _decode(content: bytes) -> str:
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return content.decode("utf-16")
+            text = content.decode("utf-16")
         except UnicodeDecodeError:
             pass
+        else:
+            if "\x00" not in text:  # as in UTF-8 below: binary, not a sheet
+                return text
     elif b"\x00" not in content:
         for encoding in ("utf-8-sig", "cp1252"):
             try:

@@ -138,7 +138,7 @@ class Reference:
 
     def municipality(self, value) -> int:
         raw = str(value).strip()
-        pk = self.municipalities.get(raw.zfill(6) if raw.isdigit() else None)
+        pk = self.municipalities.get(raw.zfill(6) if raw.isdecimal() else None)
         pk = pk or self.municipalities.get(
             normalise_label(_PROVINCE_SUFFIX.sub("", raw))
         )
