@@ -222,6 +222,30 @@ class InvitationAdminForm(forms.Form):
     )
 
 
+class ErasureRecordForm(forms.Form):
+    """An erasure request that reached the network on paper, by email or in person."""
+
+    received_on = forms.DateField(
+        label=_("Received on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date, e.g. 30/11/2026.")},
+    )
+    reason = forms.CharField(
+        label=_("What the person asked, and how it arrived"),
+        help_text=_(
+            "e.g. “Letter of 28/11 handed in at the Casermetta: erase all my data.”"
+        ),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_received_on(self):
+        received_on = self.cleaned_data["received_on"]
+        if received_on > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return received_on
+
+
 class ErasureDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),

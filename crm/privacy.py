@@ -201,16 +201,31 @@ def count_records(data) -> int:
 
 @transaction.atomic
 def erasure_request(
-    *, person: Person, by, source=ErasureSource.MEMBER_AREA, reason=""
+    *,
+    person: Person,
+    by,
+    source=ErasureSource.MEMBER_AREA,
+    reason="",
+    requested_at=None,
 ) -> ErasureRequest:
-    """Ask the coordinators to erase a person's data; one pending request at most."""
+    """Ask the coordinators to erase a person's data; one pending request at most.
+
+    ``requested_at`` is when the request was received, for one that arrived on
+    paper or by email and is recorded later by a coordinator.
+    """
     if person.anonymised_at:
         raise ValidationError(_("This person's data has already been anonymised."))
+    if requested_at is not None and requested_at > timezone.now():
+        raise ValidationError(_("The date the request was received is in the future."))
     pending = ErasureRequest.objects.select_for_update().pending().filter(person=person)
     if pending.exists():
         return pending.get()
     return ErasureRequest.objects.create(
-        person=person, requested_by=by, source=source, reason=reason
+        person=person,
+        requested_by=by,
+        source=source,
+        reason=reason,
+        requested_at=requested_at or timezone.now(),
     )
 
 

@@ -154,7 +154,8 @@ POLICIES = {
     Consent: ConsentPolicy(Consent),
     RoleAssignment: RecordPolicy(RoleAssignment),
     Invitation: RecordPolicy(Invitation),
-    ErasureRequest: RecordPolicy(ErasureRequest, forbidden=("add", "delete")),
+    # Added only by recording one received on paper, from the person's page.
+    ErasureRequest: RecordPolicy(ErasureRequest),
 }
 
 

@@ -4,6 +4,8 @@ Every write goes through the services of ``crm.permissions`` and ``crm.privacy``
 records are never edited or deleted, only revoked, replaced or decided.
 """
 
+import datetime
+
 import django_filters
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
@@ -11,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
@@ -26,6 +29,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from crm import permissions, privacy
 from crm.forms import (
     ErasureDecisionForm,
+    ErasureRecordForm,
     InvitationAdminForm,
     RevokeForm,
     RoleAssignForm,
@@ -33,6 +37,7 @@ from crm.forms import (
 from crm.models import (
     ErasureOutcome,
     ErasureRequest,
+    ErasureSource,
     Invitation,
     Member,
     Person,
@@ -101,10 +106,10 @@ class RoleAssignView(AdminFormView):
     def get_initial(self):
         initial = {}
         member_id = self.request.GET.get("member", "")
-        if member_id.isdigit():
+        if member_id.isdecimal():
             initial["member"] = Member.objects.filter(pk=member_id).first()
         person_id = self.request.GET.get("person", "")
-        if person_id.isdigit():
+        if person_id.isdecimal():
             person = Person.objects.filter(pk=person_id).first()
             if person and person.user_id:
                 initial["email"] = person.user.email
@@ -214,7 +219,7 @@ class InvitationSendView(AdminFormView):
 
     def get_initial(self):
         member_id = self.request.GET.get("member", "")
-        if member_id.isdigit():
+        if member_id.isdecimal():
             return {"member": Member.objects.filter(pk=member_id).first()}
         return {}
 
@@ -339,6 +344,80 @@ class ErasureReviewView(AdminFormView):
         return redirect("crm_erasure:index")
 
 
+class ErasureRecordView(AdminFormView):
+    """A coordinator records a request received on paper, by email or in person.
+
+    It starts from the person's page (``?person=<pk>``) and leads straight to
+    the review, where the decision is taken as for any other request.
+    """
+
+    model = ErasureRequest
+    permission_required = "add"
+    form_class = ErasureRecordForm
+    template_name = "crm/roles/erasure_record.html"
+    page_title = gettext_lazy("Record an erasure request")
+    submit_button_label = gettext_lazy("Record the request")
+    header_icon = "warning"
+
+    def dispatch(self, request, *args, **kwargs):
+        person_id = request.GET.get("person", "")
+        self.person = (
+            Person.objects.filter(pk=person_id).first()
+            if person_id.isdecimal()
+            else None
+        )
+        if self.person is None:
+            messages.error(
+                request,
+                _("Open the person's page and record the request from there."),
+            )
+            return redirect("crm_person:index")
+        if self.person.anonymised_at:
+            messages.error(
+                request, _("This person's data has already been anonymised.")
+            )
+            return redirect("crm_person:inspect", self.person.pk)
+        pending = ErasureRequest.objects.pending().filter(person=self.person).first()
+        if pending is not None:
+            messages.warning(
+                request,
+                _("A request for this person is already awaiting review: here it is."),
+            )
+            return redirect("crm_erasure:edit", pending.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"received_on": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["person"] = self.person
+        return context
+
+    def form_valid(self, form):
+        received = timezone.make_aware(
+            datetime.datetime.combine(form.cleaned_data["received_on"], datetime.time())
+        )
+        try:
+            erasure = privacy.erasure_request(
+                person=self.person,
+                by=self.request.user,
+                source=ErasureSource.COORDINATOR,
+                reason=form.cleaned_data["reason"],
+                requested_at=min(received, timezone.now()),
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _(
+                "The request has been recorded: decide on it now, or later from the erasure requests."
+            ),
+        )
+        return redirect("crm_erasure:edit", erasure.pk)
+
+
 class ErasureRequestViewSet(ModelViewSet):
     model = ErasureRequest
     icon = "warning"
@@ -357,8 +436,9 @@ class ErasureRequestViewSet(ModelViewSet):
         "reviewed_by",
     ]
 
-    # Requests come from the member area or a withdrawn privacy consent.
-    add_view_class = AdminFormView
+    # Requests come from the member area, a withdrawn privacy consent, or a
+    # coordinator who records one received on paper (from the person's page).
+    add_view_class = ErasureRecordView
 
     def get_queryset(self, request):
         return ErasureRequest.objects.select_related("person", "reviewed_by")

@@ -29,3 +29,22 @@ def roles_section(context, obj):
         + (query if isinstance(obj, Member) else ""),
         "list_url": reverse("crm_roles:index") + query,
     }
+
+
+@register.inclusion_tag("crm/roles/_erasure_section.html", takes_context=True)
+def erasure_section(context, person):
+    """A person's erasure requests, and how to record one received on paper."""
+    request = context.get("request")
+    if request is None or not is_coordinator(request.user):
+        return {"hidden": True}
+    from crm.models import ErasureOutcome, ErasureRequest
+
+    requests = list(
+        ErasureRequest.objects.filter(person=person).select_related("reviewed_by")
+    )
+    return {
+        "person": person,
+        "requests": requests,
+        "pending": any(r.outcome == ErasureOutcome.PENDING for r in requests),
+        "record_url": reverse("crm_erasure:add") + f"?person={person.pk}",
+    }
