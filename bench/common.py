@@ -80,7 +80,8 @@ def peak_mb(fn) -> float:
 
 
 def coordinator_client():
-    """A test Client logged in as a network coordinator."""
+    """A test Client logged in as a network coordinator, second factor included
+    (the back office asks coordinators for it)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.test import Client
@@ -92,9 +93,9 @@ def coordinator_client():
         defaults={"email": "bench-coordinator@example.org"},
     )
     user.groups.add(Group.objects.get(name=GROUP_NAMES[COORDINATOR]))
-    client = Client()
-    client.force_login(user)
-    return client
+    from tests.conftest import pass_mfa
+
+    return pass_mfa(Client(), user)
 
 
 COLUMNS = ("scenario", "ratio", "baseline", "queries", "peak_mb", "detail")
