@@ -130,7 +130,7 @@ class RegistrationForm(forms.Form):
         raw = self.cleaned_data.get("childcare_ages", "").replace(";", ",")
         ages = []
         for part in filter(None, (p.strip() for p in raw.split(","))):
-            if not part.isdigit() or int(part) > 6:
+            if not part.isdecimal() or int(part) > 6:
                 raise ValidationError(
                     _("“%(value)s” is not an age between 0 and 6."),
                     params={"value": part},

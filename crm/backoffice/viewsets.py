@@ -182,7 +182,7 @@ class MemberScopedCreateView(generic.CreateView):
     @cached_property
     def member(self):
         member_id = self.request.GET.get("member", "")
-        if not member_id.isdigit():
+        if not member_id.isdecimal():
             return None
         queryset = self.viewset.member_queryset(self.request)
         if self.member_kinds:

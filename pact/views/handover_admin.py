@@ -88,11 +88,14 @@ class HandoverBuildView(HandoverAdminView):
         )
 
     def post(self, request, *args, **kwargs):
-        version = handover.pending_versions().filter(pk=request.POST.get("version"))
+        version_id = request.POST.get("version", "")
+        version = handover.pending_versions().filter(
+            pk=version_id if version_id.isdecimal() else None
+        )
         chosen = None
         if request.POST.get("scope") == "chosen":
             chosen = [
-                int(pk) for pk in request.POST.getlist("adhesion") if pk.isdigit()
+                int(pk) for pk in request.POST.getlist("adhesion") if pk.isdecimal()
             ]
         try:
             if not version.exists():

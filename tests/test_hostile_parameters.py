@@ -1,0 +1,50 @@
+"""Identifiers in query strings and forms are whatever the browser sends.
+
+A “²” passes ``str.isdigit()`` but ``int()`` refuses it; a word where an id
+is expected must not reach the database either. Each page answers as for any
+unknown id: never a server error.
+"""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+ODD_IDS = ["²", "①", "abc", "-1", "1e3", "\u0661\u0662"]
+
+
+@pytest.mark.parametrize("odd", ODD_IDS)
+def test_the_role_and_invitation_forms_ignore_an_odd_member_or_person(
+    coordinator_client, odd
+):
+    roles = coordinator_client.get(
+        reverse("crm_roles:add"), {"member": odd, "person": odd}
+    )
+    invite = coordinator_client.get(reverse("crm_invitations:add"), {"member": odd})
+
+    assert roles.status_code == invite.status_code == 200
+
+
+@pytest.mark.parametrize("odd", ODD_IDS)
+def test_adding_a_contact_for_an_odd_member_sends_back_to_the_members(
+    coordinator_client, odd
+):
+    response = coordinator_client.get(reverse("crm_interaction:add"), {"member": odd})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("crm_member:index")
+
+
+@pytest.mark.parametrize("odd", ODD_IDS)
+def test_building_a_handover_with_odd_ids_is_refused_with_a_message(
+    coordinator_client, odd
+):
+    response = coordinator_client.post(
+        reverse("pact_handover_build"),
+        {"version": odd, "scope": "chosen", "adhesion": [odd]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Scegli una versione del patto" in page
