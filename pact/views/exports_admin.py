@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.widgets import AdminDateInput
 
 from crm.models import MemberKind, Municipality
 from pact import tasks
@@ -30,6 +29,12 @@ def export_job_for_admin(user, pk) -> ExportJob:
     if not user.has_perm("pact.view_exportjob"):
         raise Http404("No such export")
     return get_object_or_404(ExportJob.objects.for_list(), pk=pk)
+
+
+def _date_input():
+    # The browser's own date picker: Wagtail's AdminDateInput writes an inline
+    # script that the Content-Security-Policy and its load order both break.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ExportForm(forms.Form):
@@ -59,10 +64,10 @@ class ExportForm(forms.Form):
         + [(s.value, s.label) for s in SIGNED_STATUSES],
     )
     signed_from = forms.DateField(
-        label=gettext_lazy("Signed from"), required=False, widget=AdminDateInput
+        label=gettext_lazy("Signed from"), required=False, widget=_date_input()
     )
     signed_to = forms.DateField(
-        label=gettext_lazy("Signed until"), required=False, widget=AdminDateInput
+        label=gettext_lazy("Signed until"), required=False, widget=_date_input()
     )
 
     def clean(self):
