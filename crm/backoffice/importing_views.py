@@ -208,7 +208,7 @@ class MemberImportViewSet(ViewSet):
     menu_icon = "upload"
     menu_order = 250
     menu_item_class = ImportMenuItem
-    add_to_admin_menu = True
+    add_to_admin_menu = False  # an item of the Network group, not also top level
 
     @property
     def menu_url(self):
