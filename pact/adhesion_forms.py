@@ -156,6 +156,20 @@ class DigitalForm(forms.Form):
         return _limit_size(self.cleaned_data["uploaded"])
 
 
+class OwnDigitalSignatureForm(forms.Form):
+    """A signatory's own digitally signed pact, uploaded in the member area."""
+
+    uploaded = forms.FileField(
+        label=_("Your digitally signed file (PAdES PDF or .p7m)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "application/pdf,.pdf,.p7m,application/pkcs7-mime"}
+        ),
+    )
+
+    def clean_uploaded(self):
+        return _limit_size(self.cleaned_data["uploaded"])
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for withdrawal"), widget=forms.Textarea(attrs={"rows": 3})

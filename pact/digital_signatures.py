@@ -18,6 +18,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from asn1crypto import cms
+from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.generic_cms import (
@@ -32,6 +33,7 @@ from pact.documents.verify import embedded_json
 # pyHanko logs a traceback for every certificate outside its trust list, which
 # is every personal certificate here: the result is recorded, not logged.
 logging.getLogger("pyhanko.sign.validation.generic_cms").setLevel(logging.ERROR)
+log = logging.getLogger(__name__)
 
 PADES = "pades"
 CADES = "cades"
@@ -93,16 +95,24 @@ def check_pades(data: bytes) -> DigitalCheck:
         signatures = reader.embedded_signatures
         reference = _reference(reader.root)
     except Exception as exc:  # pyHanko raises many kinds on a broken file
-        return DigitalCheck(PADES, problem=f"unreadable PDF: {exc}")
+        log.info("Unreadable signed PDF: %s", exc)
+        return DigitalCheck(PADES, problem=_("the PDF cannot be read"))
     if not signatures:
-        return DigitalCheck(PADES, problem="the PDF carries no signature")
+        return DigitalCheck(
+            PADES,
+            problem=_(
+                "the PDF carries no digital signature: sign it with your "
+                "signature software first"
+            ),
+        )
     # The signer is the first signature; any later one (a seal) must hold too.
     results = []
     for signature in signatures:
         try:
             status = validate_pdf_signature(signature, _context())
         except Exception as exc:
-            return DigitalCheck(PADES, problem=f"signature unreadable: {exc}")
+            log.info("Unreadable PDF signature: %s", exc)
+            return DigitalCheck(PADES, problem=_("its signature cannot be read"))
         results.append(status)
     first = results[0]
     signer, tax_id = _signer(first.signing_cert)
@@ -155,7 +165,8 @@ def check_cades(der: bytes) -> DigitalCheck:
             async_validate_cms_signature(signed, validation_context=_context())
         )
     except Exception as exc:  # asn1crypto parses lazily and raises late
-        return DigitalCheck(CADES, problem=f"envelope unreadable: {exc}")
+        log.info("Unreadable .p7m envelope: %s", exc)
+        return DigitalCheck(CADES, problem=_("the .p7m envelope cannot be read"))
     signer, tax_id = _signer(status.signing_cert)
     reference = ""
     if content[:5] == b"%PDF-":

@@ -42,6 +42,16 @@ urlpatterns = [
     ),
     path(AREA + "<int:pk>/firma/", adhesions.adhesion_sign, name="adhesion_sign"),
     path(AREA + "<int:pk>/pdf/", adhesions.adhesion_pdf, name="adhesion_pdf"),
+    path(
+        AREA + "<int:pk>/da-firmare.pdf",
+        adhesions.adhesion_text_to_sign,
+        name="adhesion_text_to_sign",
+    ),
+    path(
+        AREA + "<int:pk>/firma-digitale/",
+        adhesions.adhesion_sign_digital,
+        name="adhesion_sign_digital",
+    ),
     path("verifica/", verification.verify, name="verify"),
     path("verifica/<str:code>/", verification.verify_code, name="verify_code"),
     path("patto/", public.pact_index, name="pact_index"),

@@ -296,9 +296,16 @@ def adhesion_sign_digital(
     """Accept a PAdES PDF or a .p7m, checked with pyHanko; the result is kept.
 
     The signatory is the eligible person whose codice fiscale the certificate
-    carries, or ``signatory`` when the certificate names none.
+    carries, or ``signatory`` when the certificate names none. A coordinator
+    records it for anyone; a signatory uploads their own (``signatory`` is then
+    their person, and a certificate of somebody else is refused).
     """
-    _require_coordinator(by)
+    if signatory is not None and signatory.user_id == getattr(by, "pk", None):
+        # Signatories upload their own: only for what they may sign, as themselves.
+        if not may_sign(by, adhesion.member):
+            raise _refuse(_("Only who signs for this member can sign."))
+    else:
+        _require_coordinator(by)
     name, data = _read_upload(uploaded)
     try:
         check = check_signed_file(data)
@@ -320,7 +327,12 @@ def adhesion_sign_digital(
         raise ValidationError(
             {"uploaded": _("The signed file is the pact of another adhesion.")}
         )
+    own = signatory is not None and signatory.user_id == by.pk
     signatory = _digital_signatory(adhesion, check, signatory)
+    if own and signatory.user_id != by.pk:
+        raise ValidationError(
+            {"uploaded": _("The certificate is somebody else's: sign with your own.")}
+        )
     now = timezone.now()
     evidence = Evidence(
         method=SignatureMethod.DIGITAL,

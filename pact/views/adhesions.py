@@ -3,16 +3,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm import permissions
 from crm.services import export_log
 from pact import services, signed_documents
 from pact.access import adhesion_for_user, adhesions_for_user
-from pact.adhesion_forms import SignatureCodeForm
+from pact.adhesion_forms import OwnDigitalSignatureForm, SignatureCodeForm
 from pact.models import AdhesionStatus, SignatureChallenge
 from pact.selectors import cited_proposals, version_for_display
 
@@ -50,6 +51,7 @@ def adhesion_detail(request, pk):
         "may_sign": may_sign,
         "challenge": challenge,
         "form": SignatureCodeForm(),
+        "digital_form": OwnDigitalSignatureForm() if may_sign else None,
         "shown_sha256": signed_documents.shown_sha256(adhesion) if may_sign else "",
     }
     return render(request, "pact/area/adhesion_detail.html", context)
@@ -99,6 +101,52 @@ def adhesion_sign(request, pk):
         _errors(request, exc)
     else:
         messages.success(request, _("Signed. Thank you for joining the network!"))
+    return redirect("pact:adhesion_detail", pk=adhesion.pk)
+
+
+@login_required
+def adhesion_text_to_sign(request, pk):
+    """The unsigned PDF a signatory signs with their own digital signature."""
+    adhesion = adhesion_for_user(request.user, pk)
+    if adhesion.status != AdhesionStatus.AWAITING_SIGNATURE or not services.may_sign(
+        request.user, adhesion.member
+    ):
+        raise Http404("Nothing to sign")
+    person = permissions.person_for_user(request.user)
+    pdf = signed_documents.text_to_sign_pdf(adhesion, person=person)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="patto-da-firmare-{adhesion.pk}.pdf"'
+    )
+    return response
+
+
+@login_required
+@require_POST
+def adhesion_sign_digital(request, pk):
+    """A signatory uploads the pact they signed with their digital signature."""
+    adhesion = adhesion_for_user(request.user, pk)
+    form = OwnDigitalSignatureForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("pact:adhesion_detail", pk=adhesion.pk)
+    person = permissions.person_for_user(request.user)
+    try:
+        services.adhesion_sign_digital(
+            adhesion=adhesion,
+            uploaded=form.cleaned_data["uploaded"],
+            signatory=person,
+            by=request.user,
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(
+            request,
+            _("Your digital signature has been checked and recorded. Thank you!"),
+        )
     return redirect("pact:adhesion_detail", pk=adhesion.pk)
 
 
