@@ -87,6 +87,8 @@
     if (empty) empty.remove();
     list.insertAdjacentHTML("afterbegin", html);
     if (list.firstElementChild) list.firstElementChild.classList.add("is-new");
+    var count = document.querySelector("[data-contribution-count]");
+    if (count) count.textContent = "(" + list.querySelectorAll("li.contribution").length + ")";
   }
 
   form.addEventListener("input", store);
