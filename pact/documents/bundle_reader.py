@@ -65,7 +65,7 @@ class VerifiedBundle:
         if name not in self.files:
             raise KeyError(name)
         with zipfile.ZipFile(self.source) as zf:
-            data = zf.read(name)
+            data = read_entry(zf, name)
         if hashlib.sha256(data).hexdigest() != self.files[name]:
             raise BundleError(
                 _("%(name)s changed after verification.") % {"name": name}
@@ -159,13 +159,36 @@ def _read_manifest(zf, infos: dict, limits: BundleLimits) -> dict:
         raise BundleError(_("The bundle has no manifest.json."))
     if info.file_size > limits.max_manifest_bytes:
         raise BundleError(_("manifest.json is too large."))
+    raw = read_entry(zf, info, limit=limits.max_manifest_bytes)
     try:
-        raw = zf.read(info)
         return json.loads(raw.decode("utf-8"))
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise BundleError(_("manifest.json is corrupt in the archive.")) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
+        # Not UTF-8, not JSON, nested past the parser's depth, or numbers
+        # longer than Python converts (ValueError covers the first two).
         raise BundleError(_("manifest.json is not valid JSON.")) from exc
+
+
+def read_entry(zf: zipfile.ZipFile, entry, *, limit: int | None = None) -> bytes:
+    """One file of the archive, inflated a chunk at a time.
+
+    Never more than its declared size (nor ``limit``): a size forged in the
+    archive's headers cannot make a small file inflate to gigabytes, as
+    ``ZipFile.read`` would before cutting it to size.
+    """
+    limit = BundleLimits().max_entry_bytes if limit is None else limit
+    info = entry if isinstance(entry, zipfile.ZipInfo) else zf.getinfo(entry)
+    if info.file_size > limit:
+        raise BundleError(_("%(name)s is too large.") % {"name": info.filename})
+    parts = []
+    try:
+        with zf.open(info) as handle:
+            while chunk := handle.read(CHUNK):
+                parts.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise BundleError(
+            _("%(name)s is corrupt in the archive.") % {"name": info.filename}
+        ) from exc
+    return b"".join(parts)
 
 
 def _check_contents(zf, infos: dict, parsed: dict) -> None:
@@ -228,6 +251,8 @@ def _get(obj, key, kind, *, optional=False, where="manifest"):
         return None
     if kind is int and isinstance(value, bool) or not isinstance(value, kind):
         raise _Malformed(f"{where}.{key} is missing or not a {kind.__name__}")
+    if kind is str and "\x00" in value:
+        raise _Malformed(f"{where}.{key} contains a NUL character")
     return value
 
 
@@ -288,6 +313,8 @@ def _parse_files(files: dict) -> dict[str, str]:
 
 def _parse_pact_version(obj: dict) -> BundlePactVersion:
     where = "pact_version"
+    if not 0 < _get(obj, "number", int, where=where) < 2**31:
+        raise _Malformed(f"{where}.number is not a version number")
     return BundlePactVersion(
         pact_title=_get(obj, "pact_title", str, where=where),
         pact_slug=_get(obj, "pact_slug", str, where=where),
@@ -320,7 +347,7 @@ def _parse_adhesion(obj, where: str) -> BundleAdhesion:
         )
     }
     commitments = _get(obj, "commitments", list, where=where)
-    if not all(isinstance(c, str) for c in commitments):
+    if not all(isinstance(c, str) and "\x00" not in c for c in commitments):
         raise _Malformed(f"{where}.commitments must be text")
     adhesion = BundleAdhesion(
         reference=reference,

@@ -33,7 +33,7 @@ from crm.models import (
 )
 from pact.canonical import sha256_hex
 from pact.documents.bundle import MANIFEST, BundleAdhesion, BundleError
-from pact.documents.bundle_reader import read_bundle
+from pact.documents.bundle_reader import BundleLimits, read_bundle, read_entry
 from pact.documents.verify import inspect_pdf
 from pact.models import (
     Adhesion,
@@ -73,6 +73,7 @@ class _Plan:
     items: list[_Item]
     problems: list[str] = field(default_factory=list)
     identifiers: set = field(default_factory=set)
+    text: dict = field(default_factory=dict)  # the canonical text, parsed
 
 
 def handover_import(*, source, by=None) -> ImportResult:
@@ -99,6 +100,14 @@ def _plan(bundle, source) -> _Plan:
         plan.problems.append(
             _("The pact text in the manifest does not match its SHA-256.")
         )
+    elif canonical:
+        parsed = _parsed_text(canonical)
+        if parsed is None:
+            plan.problems.append(
+                _("The pact text in the manifest is not in the expected form.")
+            )
+        else:
+            plan.text = parsed
     plan.version = (
         PactVersion.objects.filter(
             pact__slug=version_data.pact_slug, number=version_data.number
@@ -114,6 +123,7 @@ def _plan(bundle, source) -> _Plan:
             )
             % {"number": version_data.number, "pact": plan.version.pact}
         )
+    plan.problems += _unstorable_version(version_data)
     _check_documents(plan, source)
     for item in plan.items:
         plan.problems.extend(_check_entry(plan, item))
@@ -122,9 +132,54 @@ def _plan(bundle, source) -> _Plan:
 
 def _canonical_text(source) -> str:
     with zipfile.ZipFile(source) as zf:
-        manifest = json.loads(zf.read(MANIFEST).decode("utf-8"))
+        raw = read_entry(zf, MANIFEST, limit=BundleLimits().max_manifest_bytes)
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise BundleError(
+            _("%(name)s changed after verification.") % {"name": MANIFEST}
+        ) from None
     text = manifest.get("pact_version", {}).get("canonical_text") or ""
     return text if isinstance(text, str) else ""
+
+
+_TEXT_FIELDS = ("preamble", "duration_terms", "renewal_terms")
+
+
+def _parsed_text(canonical: str) -> dict | None:
+    """The parts of the canonical text a version is rebuilt from, or ``None``
+    when it is not the JSON document ``pact.canonical`` writes."""
+    try:
+        text = json.loads(canonical)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(text, dict):
+        return None
+    articles, roles = text.get("articles", []), text.get("network_roles", [])
+    if not (
+        _fits(PactVersion, text, _TEXT_FIELDS)
+        and isinstance(articles, list)
+        and all(_fits(Article, a, ("title", "body")) for a in articles)
+        and isinstance(roles, list)
+        and all(_fits(NetworkRole, r, ("code", "name", "description")) for r in roles)
+        and all(r.get("code") for r in roles)
+    ):
+        return None
+    return text
+
+
+def _fits(model, obj, names) -> bool:
+    """``obj`` is a dict whose ``names`` are text that ``model`` can store."""
+    if not isinstance(obj, dict):
+        return False
+    for name in names:
+        value = obj.get(name, "")
+        limit = model._meta.get_field(name).max_length
+        if not isinstance(value, str) or "\x00" in value:
+            return False
+        if limit and len(value) > limit:
+            return False
+    return True
 
 
 def _check_documents(plan: _Plan, source) -> None:
@@ -133,7 +188,7 @@ def _check_documents(plan: _Plan, source) -> None:
     with zipfile.ZipFile(source) as zf:
         for item in plan.items:
             entry = item.entry
-            data = zf.read(entry.file_name)
+            data = read_entry(zf, entry.file_name)
             if hashlib.sha256(data).hexdigest() != entry.sha256:
                 plan.problems.append(
                     _("%(name)s changed while it was read.") % {"name": entry.file_name}
@@ -189,6 +244,7 @@ def _check_entry(plan: _Plan, item: _Item) -> list[str]:
         problems.append(_("Adhesion %(ref)s: unknown kind of member.") % {"ref": ref})
     if not entry.signatory_name.strip():
         problems.append(_("Adhesion %(ref)s: no signatory.") % {"ref": ref})
+    problems += _unstorable(entry)
     problems += _match_member(plan, item)
     if (
         plan.version
@@ -199,6 +255,57 @@ def _check_entry(plan: _Plan, item: _Item) -> list[str]:
             % {"ref": ref, "role": entry.network_role_code}
         )
     return problems
+
+
+def _too_long(values) -> list[tuple[str, int]]:
+    """``(field label, limit)`` of each value longer than its field stores."""
+    found = []
+    for value, model, name in values:
+        model_field = model._meta.get_field(name)
+        limit = model_field.max_length
+        if value and limit and len(value) > limit:
+            found.append((str(model_field.verbose_name), limit))
+    return found
+
+
+def _unstorable(entry: BundleAdhesion) -> list[str]:
+    """What the manifest says of an adhesion that this database cannot hold."""
+    first, _sep, last = entry.signatory_name.strip().rpartition(" ")
+    member = entry.member
+    values = [
+        (member.name, Member, "name"),
+        (first or last, Person, "first_name"),
+        (last if first else "", Person, "last_name"),
+        (entry.network_role_code, NetworkRole, "code"),
+        (entry.network_role_name, NetworkRole, "name"),
+        (entry.short_code, Adhesion, "short_code"),
+        (entry.previous_sha256, Adhesion, "previous_sha256"),
+    ]
+    if member.kind != MemberKind.FAMILY:
+        values += [
+            (_identifier(member.partita_iva).removeprefix("IT"), Member, "partita_iva"),
+            (_identifier(member.codice_fiscale), Member, "codice_fiscale"),
+        ]
+    return [
+        _(
+            "Adhesion %(ref)s: “%(field)s” is too long to be stored here "
+            "(at most %(max)s characters)."
+        )
+        % {"ref": entry.reference, "field": label, "max": limit}
+        for label, limit in _too_long(values)
+    ]
+
+
+def _unstorable_version(data) -> list[str]:
+    values = [(data.pact_title, Pact, "title"), (data.pact_slug, Pact, "slug")]
+    return [
+        _(
+            "The pact version: “%(field)s” is too long to be stored here "
+            "(at most %(max)s characters)."
+        )
+        % {"field": label, "max": limit}
+        for label, limit in _too_long(values)
+    ]
 
 
 def _identifier(value: str) -> str:
@@ -265,7 +372,7 @@ def _apply(plan: _Plan, source) -> ImportResult:
                     result.unchanged += 1
                     continue
                 position += 1
-                data = zf.read(item.entry.file_name)
+                data = read_entry(zf, item.entry.file_name)
                 if hashlib.sha256(data).hexdigest() != item.entry.sha256:
                     raise BundleError(
                         _("%(name)s changed while it was imported.")
@@ -310,7 +417,7 @@ def _rebuild_text(version: PactVersion, plan: _Plan) -> None:
     Without it, only the roles the adhesions name can be rebuilt; the
     signed PDFs still hold the whole text.
     """
-    text = json.loads(plan.canonical_text) if plan.canonical_text else {}
+    text = plan.text
     version.preamble = text.get("preamble", "")
     version.duration_terms = text.get("duration_terms", "")
     version.renewal_terms = text.get("renewal_terms", "")
