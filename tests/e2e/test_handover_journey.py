@@ -20,8 +20,7 @@ from pact.models import (
     HandoverStatus,
 )
 from pact.models.handover import ExportStatus
-
-from .conftest import totp_code
+from tests.e2e.conftest import totp_code
 
 COORDINATOR = "coordinatrice@luccainfamiglia.example"
 LIAISON = "referente@luccafamilynet.example"
