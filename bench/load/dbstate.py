@@ -6,7 +6,7 @@
         for the locust users, who cannot compute signed links themselves;
     python bench/load/dbstate.py count SENT.txt OUT.json
         the registrations of this run found in the database, against the lines
-        the locust users wrote for every registration the site confirmed;
+        the locust users wrote for every registration sent and confirmed;
     python bench/load/dbstate.py tasks
         background tasks still waiting or running (JSON).
 
@@ -44,11 +44,11 @@ def prepare(out: Path) -> None:
 def count(sent_file: Path, out: Path) -> None:
     from cms.models import Registration
 
-    sent = {}
+    sent, confirmed = set(), set()
     for line in sent_file.read_text().splitlines() if sent_file.exists() else []:
-        email, _sep, status = line.partition("\t")
-        if email:
-            sent[email.strip().lower()] = status.strip()
+        kind, _sep, rest = line.partition("\t")
+        email = rest.split("\t")[0].strip().lower()
+        (confirmed if kind == "confirmed" else sent).add(email)
     rows = Registration.objects.filter(
         person__email__startswith="load-", person__email__endswith="@example.org"
     ).values_list("person__email", "status", "event_id")
@@ -57,13 +57,14 @@ def count(sent_file: Path, out: Path) -> None:
     for email, status, _event in rows:
         in_db.setdefault(email.lower(), []).append(status)
         by_status[status] = by_status.get(status, 0) + 1
-    lost = sorted(set(sent) - set(in_db))
-    unreported = sorted(set(in_db) - set(sent))
+    lost = sorted(confirmed - set(in_db))
+    unreported = sorted(set(in_db) - confirmed)
     duplicated = sorted(e for e, statuses in in_db.items() if len(statuses) > 1)
     out.write_text(
         json.dumps(
             {
                 "sent": len(sent),
+                "confirmed": len(confirmed),
                 "in_db": sum(len(v) for v in in_db.values()),
                 "by_status": by_status,
                 "lost": lost,

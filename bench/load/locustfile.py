@@ -11,7 +11,9 @@ Environment (set by the runner; defaults let `locust -f` run it by hand):
     LOAD_DATA                 JSON from dbstate.py prepare: certificate links,
                               verification codes (what people receive by email
                               or read on a printed pact)
-    LOAD_REGISTRATIONS_FILE   one line per registration the site confirmed
+    LOAD_REGISTRATIONS_FILE   one line per registration sent ("sent", email) and
+                              per registration the site confirmed ("confirmed",
+                              email, event)
     LOAD_RUN_ID               marks this run's registrations (load-<id>-…)
     LOAD_PASSWORD, LOAD_TOTP_SECRET   the demo accounts' password and TOTP secret
 """
@@ -76,6 +78,11 @@ def csrf_token(html: str) -> str | None:
     return match.group(1) if match else None
 
 
+def failure(response) -> str:
+    """What went wrong when there is no HTTP status (connection refused, reset…)."""
+    return repr(response.error) if response.status_code == 0 and response.error else ""
+
+
 def totp(secret: str, counter: int, digits: int = 6) -> str:
     """RFC 6238, as an authenticator app computes it (SHA-1, 30 s, 6 digits)."""
     key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
@@ -131,7 +138,9 @@ class SiteUser(HttpUser):
         """
         with self.client.get(path, name=name, catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"{response.status_code} on {path}")
+                response.failure(
+                    f"{response.status_code} on {path} {failure(response)}"
+                )
                 return ""
             landed = urlsplit(response.url).path
             if not landed.startswith(lands or urlsplit(path).path):
@@ -145,7 +154,9 @@ class SiteUser(HttpUser):
     def download(self, path: str, name: str, content_type: str) -> None:
         with self.client.get(path, name=name, catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"{response.status_code} on {path}")
+                response.failure(
+                    f"{response.status_code} on {path} {failure(response)}"
+                )
             elif content_type not in response.headers.get("Content-Type", ""):
                 served = response.headers.get("Content-Type")
                 response.failure(f"{path}: {served}, not {content_type}")
@@ -273,6 +284,14 @@ _registration_numbers = itertools.count(1)
 _registrations_lock = threading.Lock()
 
 
+def record(*fields: str) -> None:
+    """One line in the registrations file, which the runner checks in the database."""
+    with _registrations_lock:
+        REGISTRATIONS_FILE.parent.mkdir(parents=True, exist_ok=True)
+        with REGISTRATIONS_FILE.open("a") as out:
+            out.write("\t".join(fields) + "\n")
+
+
 class Registrant(SiteUser):
     """Someone who reads an event and registers for it, each time a new person."""
 
@@ -320,6 +339,7 @@ class Registrant(SiteUser):
         if kind == "family" and random.random() < 0.3:
             data["childcare_children"] = "1"
             data["childcare_ages"] = str(random.randint(0, 6))
+        record("sent", email)
         with self.client.post(
             event,
             data=data,
@@ -331,15 +351,13 @@ class Registrant(SiteUser):
             location = response.headers.get("Location", "")
             if response.status_code != 302 or "/iscrizioni/" not in location:
                 response.failure(
-                    f"registration not confirmed on {event}: {response.status_code}"
+                    f"registration not confirmed on {event}: "
+                    f"{response.status_code} {response.error or ''}"
                 )
                 return
             # The site committed it: this person is registered (confirmed, on the
             # waiting list or awaiting approval, depending on the event).
-            with _registrations_lock:
-                REGISTRATIONS_FILE.parent.mkdir(parents=True, exist_ok=True)
-                with REGISTRATIONS_FILE.open("a") as out:
-                    out.write(f"{email}\t{event}\n")
+            record("confirmed", email, event)
         self.page(location, "registration: personal page")
 
 
@@ -402,8 +420,12 @@ class Coordinator(SiteUser):
     """The network coordinator in the back office, with two-factor login."""
 
     fixed_count = 2
+    signed_in = False
 
     def on_start(self):
+        self.sign_in()
+
+    def sign_in(self):
         html = self.login(COORDINATOR_ACCOUNT)
         if not html:
             return
@@ -417,7 +439,22 @@ class Coordinator(SiteUser):
             catch_response=True,
         ) as response:
             if response.status_code != 200 or "/account/" in response.url:
-                response.failure(f"two-factor code refused ({response.status_code})")
+                response.failure(
+                    f"two-factor code refused ({response.status_code}) "
+                    f"{failure(response)}"
+                )
+                return
+        self.signed_in = True
+
+    def page(self, path, name, **kwargs):
+        # Someone whose login did not go through logs in again before going on.
+        back_office = path.startswith("/admin/")
+        if back_office and not self.signed_in:
+            self.sign_in()
+        html = super().page(path, name, **kwargs)
+        if back_office and not html:
+            self.signed_in = False
+        return html
 
     @task(1)
     def dashboard(self):

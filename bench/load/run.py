@@ -16,7 +16,6 @@ confirmed registration is missing from the database. Logs: var/load/.
 """
 
 import argparse
-import csv
 import json
 import os
 import re
@@ -250,23 +249,61 @@ def count_mail() -> int:
 
 
 def stats_rows() -> list[dict]:
-    path = VAR / "locust_stats.csv"
+    """Per request group and in total, from locust's final JSON statistics.
+
+    The JSON holds every request, including those finished while the users
+    wind down (the CSV is written before); percentiles are computed from its
+    response-time histogram as locust computes them.
+    """
+    path = VAR / "locust.json"
     if not path.exists():
         return []
-    with path.open(newline="") as handle:
-        return list(csv.DictReader(handle))
+    entries = json.loads(path.read_text())
+    if not entries:
+        return []
+    began = min(e["start_time"] for e in entries)
+    ended = max(e["last_request_timestamp"] or began for e in entries)
+    seconds = max(ended - began, 1e-9)
+    total = {"method": "", "name": "TOTAL", "times": {}, "requests": 0, "failures": 0}
+    rows = []
+    for entry in sorted(entries, key=lambda e: e["name"]):
+        times = {int(k): v for k, v in entry["response_times"].items()}
+        rows.append(
+            {
+                "method": entry["method"],
+                "name": entry["name"],
+                "times": times,
+                "requests": entry["num_requests"],
+                "failures": entry["num_failures"],
+                "max": round(entry["max_response_time"] or 0),
+            }
+        )
+        total["requests"] += entry["num_requests"]
+        total["failures"] += entry["num_failures"]
+        for key, value in times.items():
+            total["times"][key] = total["times"].get(key, 0) + value
+    total["max"] = max((row["max"] for row in rows), default=0)
+    rows.append(total)
+    for row in rows:
+        row["rps"] = row["requests"] / seconds
+        for p in (50, 95, 99):
+            row[p] = _percentile(row["times"], row["requests"], p / 100)
+    return rows
 
 
-def _ms(value: str) -> str:
-    try:
-        return f"{float(value):,.0f}"
-    except (TypeError, ValueError):
-        return "-"
+def _percentile(times: dict[int, int], requests: int, fraction: float) -> int:
+    """locust's calculate_response_time_percentile, on a rounded histogram."""
+    wanted = int(requests * fraction)
+    processed = 0
+    for value in sorted(times, reverse=True):
+        processed += times[value]
+        if requests - processed <= wanted:
+            return value
+    return 0
 
 
-def report(
-    args, rows, count, fives, errors, tasks, mails, duration
-) -> tuple[str, bool]:
+def report(args, rows, count, fives, errors, tasks, mails, duration):
+    """The printed report, and whether the run passed."""
     lines = [
         f"Load test: {args.users} users (spawn rate {args.spawn_rate}/s) for "
         f"{args.run_time}; gunicorn {args.workers} workers x {args.threads} threads "
@@ -275,31 +312,28 @@ def report(
         "",
     ]
     header = (
-        f"{'request group':<36} {'reqs':>6} {'fail':>5} {'req/s':>7} "
-        f"{'p50':>6} {'p95':>6} {'p99':>6} {'max':>7}  (ms)"
+        f"{'request group':<40} {'reqs':>6} {'fail':>5} {'req/s':>6} "
+        f"{'p50':>6} {'p95':>6} {'p99':>6} {'max':>6}  (ms)"
     )
     lines += [header, "-" * len(header)]
-    total = None
     for row in rows:
-        if row["Name"] == "Aggregated":
-            total = row
-            continue
-        lines.append(_row(row))
-    if total:
-        lines += ["-" * len(header), _row(total, "TOTAL")]
-    requests = int(total["Request Count"]) if total else 0
-    failures = int(total["Failure Count"]) if total else 0
-    sent = next(
-        (int(r["Request Count"]) for r in rows if r["Name"] == "register: POST"), 0
-    )
+        if row["name"] == "TOTAL":
+            lines.append("-" * len(header))
+        lines.append(
+            f"{(row['method'] + ' ' + row['name']).strip()[:40]:<40} "
+            f"{row['requests']:>6} {row['failures']:>5} {row['rps']:>6.2f} "
+            f"{row[50]:>6} {row[95]:>6} {row[99]:>6} {row['max']:>6}"
+        )
+    total = rows[-1] if rows else {"requests": 0, "failures": 0, "rps": 0.0}
+    requests, failures = total["requests"], total["failures"]
     lost = count.get("lost", [])
     lines += [
         "",
-        f"Requests: {requests:,} in {duration:.0f} s, "
-        f"{float(total['Requests/s']) if total else 0:.1f} requests/s; "
+        f"Requests: {requests:,} in {duration:.0f} s, {total['rps']:.1f} requests/s; "
         f"failures: {failures}; 5xx in the access log: {fives}; "
         f"errors in server logs: {len(errors)}",
-        f"Registrations: sent {sent}, confirmed by the site {count.get('sent', 0)}, "
+        f"Registrations: sent {count.get('sent', 0)}, "
+        f"confirmed by the site {count.get('confirmed', 0)}, "
         f"in the database {count.get('in_db', 0)} "
         f"({_statuses(count.get('by_status', {}))}), lost {len(lost)}; "
         f"emails written {mails}",
@@ -307,7 +341,7 @@ def report(
     ]
     for title, items in (
         ("Lost (confirmed, not in the database)", lost),
-        ("In the database, never confirmed to the user", count.get("unreported")),
+        ("In the database, the answer not seen by the user", count.get("unreported")),
         ("Registered twice", count.get("duplicated")),
         ("Server errors", errors),
     ):
@@ -321,16 +355,6 @@ def report(
         else "FAILED: see above and var/load/ (locust_failures.csv, gunicorn.log)."
     )
     return "\n".join(lines), ok
-
-
-def _row(row: dict, name: str | None = None) -> str:
-    label = name or f"{row['Type']} {row['Name']}"
-    requests, failures = int(row["Request Count"]), int(row["Failure Count"])
-    return (
-        f"{label[:36]:<36} {requests:>6} {failures:>5} "
-        f"{float(row['Requests/s']):>7.2f} {_ms(row['50%']):>6} {_ms(row['95%']):>6} "
-        f"{_ms(row['99%']):>6} {_ms(row['Max Response Time']):>7}"
-    )
 
 
 def _statuses(counts: dict) -> str:
@@ -361,6 +385,11 @@ def main(argv) -> int:
                 f"--threads={args.threads}",
                 f"--bind=127.0.0.1:{port}",
                 "--timeout=60",
+                # locust reuses its connections between pages, as a reverse proxy
+                # does; gunicorn's 2 s default (meant for browsers talking to it
+                # directly) closes idle ones just as a user comes back after a
+                # pause, and that request fails with "connection reset by peer".
+                "--keep-alive=30",
                 "--no-control-socket",
                 f"--access-logfile={VAR / 'access.log'}",
             ],

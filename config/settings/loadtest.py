@@ -28,6 +28,9 @@ SECURE_HSTS_PRELOAD = False
 CMS_REGISTRATION_RATE_LIMIT = (1_000_000, 3600)
 #   - allauth logins: 30 per minute per address by default.
 ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login": "100000/m/ip"}
+# django-axes needs nothing: it counts failed logins per account and address, and
+# the simulated members and coordinators log in with the right password. allauth
+# refuses a two-factor code used twice: the locust users wait for the next code.
 
 # The run's own folders under var/load/, so a load run never touches the static
 # files, media or mail of a developer's `make run`.
