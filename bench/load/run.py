@@ -139,6 +139,8 @@ def setup(env: dict) -> None:
     """Migrations, seal, demo data, static files, links for the users."""
     steps = [
         ("migrations", [PY, "manage.py", "migrate", "--noinput", "-v0"]),
+        # Nothing to do unless the settings use a database cache; then it is needed.
+        ("cache table", [PY, "manage.py", "createcachetable"]),
         ("seal certificate", [PY, "manage.py", "create_seal_certificate", "--force"]),
         ("demo data", [PY, "manage.py", "seed_demo"]),
         ("static files", [PY, "manage.py", "collectstatic", "--noinput", "-v0"]),
