@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 MAX_ROWS = 50_000
+# An XLSX is a ZIP: what it may expand to, whatever its headers declare.
+MAX_XLSX_BYTES = 256 * 1024**2
+_CHUNK = 256 * 1024
 _DELIMITERS = (";", ",", "\t")
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls and other old Office files
@@ -141,7 +144,7 @@ def _xlsx_records(content: bytes):
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        workbook = load_workbook(_bounded(content), read_only=True, data_only=True)
         rows = workbook.worksheets[0].iter_rows(values_only=True)
         try:
             for row in rows:
@@ -157,6 +160,35 @@ def _xlsx_records(content: bytes):
                 "read as an Excel workbook (.xlsx): save it again as .xlsx or CSV."
             )
         ) from exc
+
+
+def _bounded(content: bytes):
+    """The workbook's ZIP copied entry by entry, never inflating more than
+    ``MAX_XLSX_BYTES`` in all: openpyxl reads some parts whole, and a forged
+    size in a ZIP header does not stop ``ZipFile.read`` from inflating a small
+    file to gigabytes (a “zip bomb”). The copy holds exactly what was read."""
+    import tempfile
+    import zipfile
+
+    too_big = SpreadsheetError(
+        _(
+            "The file would expand to more than %(mb)s MB once unzipped: it is "
+            "damaged or not a real workbook. Save it again as .xlsx or CSV."
+        )
+        % {"mb": MAX_XLSX_BYTES // 1024**2}
+    )
+    source = zipfile.ZipFile(io.BytesIO(content))
+    infos = source.infolist()
+    if sum(info.file_size for info in infos) > MAX_XLSX_BYTES:
+        raise too_big
+    copy = tempfile.SpooledTemporaryFile(max_size=32 * 1024**2)
+    with source, zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as target:
+        for info in infos:
+            with source.open(info) as entry, target.open(info.filename, "w") as out:
+                while chunk := entry.read(_CHUNK):  # bounded by the declared size
+                    out.write(chunk)
+    copy.seek(0)
+    return copy
 
 
 def _xlsx_value(value):
