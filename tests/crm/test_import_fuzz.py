@@ -27,8 +27,11 @@ from crm.importing import ImportRefused, preview
 from crm.models import Affiliation, Child, Member, Person
 from crm.services import members_import
 from tests.factories import csv_bytes, xlsx_bytes
+from tests.pact.test_handover_fuzz import inflated
 
 pytestmark = pytest.mark.django_db
+
+__all__ = ["inflated"]  # the fixture, imported to be used here
 
 UPLOAD = "/admin/rete/importa/"
 FORMULAS = [
@@ -356,3 +359,67 @@ def test_the_command_exits_with_a_status_and_messages_never_a_traceback(
             assert counts() == before
         else:
             assert "Importazione completata." in out.getvalue()
+
+
+# --- XLSX bombs: an XLSX is a ZIP -------------------------------------------------
+
+
+def xlsx_with(extra) -> bytes:
+    """A genuine workbook plus ``extra`` entries ``(name, deflated, crc, size)``,
+    the sizes as declared, whatever the data holds."""
+    import zipfile
+    import zlib
+
+    from tests.pact.test_handover_fuzz import raw_zip
+
+    entries = []
+    genuine = xlsx_bytes([["Tipo", "Nome"], ["famiglia", "Famiglia Rossi"]])
+    with zipfile.ZipFile(io.BytesIO(genuine)) as zf:
+        for info in zf.infolist():
+            body = zf.read(info)
+            squeeze = zlib.compressobj(6, zlib.DEFLATED, -15)
+            deflated = squeeze.compress(body) + squeeze.flush()
+            entries.append((info.filename, deflated, zlib.crc32(body), len(body)))
+    return raw_zip([*entries, *extra])
+
+
+def test_a_genuine_workbook_rebuilt_by_hand_imports():
+    with translation.override("it"):
+        report = preview(xlsx_with([]), "soci.xlsx")
+    assert report.ok and report.members_created == 1, report.problems
+
+
+def test_an_xlsx_declaring_a_gigabyte_is_refused_before_inflating(inflated):
+    from tests.pact.test_handover_fuzz import GIB, deflated_zeros
+
+    deflated, crc = deflated_zeros(GIB)
+    content = xlsx_with([("xl/media/image1.png", deflated, crc, GIB)])
+    inflated["bytes"] = 0  # building the file counted
+
+    with translation.override("it"):
+        report = preview(content, "soci.xlsx")
+
+    assert [str(p) for p in report.problems] == [
+        "Il file, una volta decompresso, supererebbe 256 MB: è danneggiato o non "
+        "è una vera cartella di lavoro. Salvalo di nuovo come .xlsx o CSV."
+    ]
+    assert inflated["bytes"] == 0
+
+
+@pytest.mark.parametrize("part", ["[Content_Types].xml", "xl/workbook.xml"])
+def test_an_xlsx_whose_part_lies_about_its_size_stops_at_the_lie(inflated, part):
+    """A part declared as a kilobyte that inflates to a gigabyte (openpyxl
+    reads these parts whole: a gigabyte in memory before the fix): reading
+    stops at the kilobyte, and the file is refused as damaged."""
+    from tests.pact.test_handover_fuzz import GIB, deflated_zeros
+
+    deflated, crc = deflated_zeros(GIB)
+    content = xlsx_with([(part, deflated, crc, 1024)])
+    inflated["bytes"] = 0  # building the file counted
+
+    with translation.override("it"):
+        report = preview(content, "soci.xlsx")
+
+    assert len(report.problems) == 1
+    assert str(report.problems[0]).startswith("Il file sembra un file Excel")
+    assert inflated["bytes"] <= 1024**2

@@ -449,15 +449,19 @@ _BOMB: dict = {}
 
 
 def deflated_zeros(size: int) -> tuple[bytes, int]:
-    """``size`` zero bytes deflated, streamed: never ``size`` bytes in memory."""
+    """``size`` zero bytes (a multiple of 1 MiB) deflated, and their CRC-32.
+
+    One MiB is deflated after a full flush, so its blocks refer to nothing
+    before them; repeated, they inflate to ``size`` bytes, built in a blink
+    and never held in memory."""
     if size not in _BOMB:
-        compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-        chunk, crc, parts = bytes(1024**2), 0, []
+        chunk = bytes(1024**2)
+        squeeze = zlib.compressobj(9, zlib.DEFLATED, -15)
+        segment = squeeze.compress(chunk) + squeeze.flush(zlib.Z_FULL_FLUSH)
+        crc = 0
         for _ in range(size // len(chunk)):
-            parts.append(compressor.compress(chunk))
             crc = zlib.crc32(chunk, crc)
-        parts.append(compressor.flush())
-        _BOMB[size] = (b"".join(parts), crc)
+        _BOMB[size] = (segment * (size // len(chunk)) + squeeze.flush(), crc)
     return _BOMB[size]
 
 
