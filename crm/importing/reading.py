@@ -77,6 +77,8 @@ def _sheet(records, fmt: str) -> Sheet:
 def _clean(value):
     """Stray spaces go; text that an export neutralised gets its quote back off."""
     if isinstance(value, str):
+        if value[:1] == "'" and value[1:2] in ("\t", "\r"):
+            value = value[1:]  # before the spaces go, or “'\t=1” reads “' =1”
         value = value.replace("\xa0", " ")
         if "\n" in value:  # notes keep their lines
             lines = value.replace("\r\n", "\n").split("\n")
