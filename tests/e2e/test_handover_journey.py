@@ -9,7 +9,6 @@ import zipfile
 from io import StringIO
 
 import openpyxl
-from django.core.cache import cache
 from django.core.management import call_command
 
 from pact.models import (
@@ -47,9 +46,6 @@ def _download(page, tmp_path, trigger):
 def test_coordinator_exports_and_hands_over_liaison_acknowledges(
     browser, demo, mailoutbox, tmp_path
 ):
-    # Codes used in the last minute are refused (per user, in the cache): a
-    # journey that ran just before in this process must not spoil this one.
-    cache.clear()
     signed = Adhesion.objects.signed()
     assert signed.count() >= 3, "the demo has signed adhesions"
     to_hand_over = set(
