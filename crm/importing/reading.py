@@ -136,9 +136,22 @@ def _csv_records(text: str):
                 "The file is malformed at row %(row)s (%(error)s): check the quotes "
                 "around that row, or save the file again from the spreadsheet."
             )
-            % {"row": len(records) + 1, "error": exc}
+            % {"row": len(records) + 1, "error": _csv_reason(str(exc))}
         ) from None
     return records
+
+
+def _csv_reason(error: str) -> str:
+    """The csv module's reason, in the user's words when we know it."""
+    if error.startswith("field larger than field limit"):
+        return _("a cell is longer than %(limit)s characters") % {
+            "limit": f"{csv.field_size_limit():,}".replace(",", ".")
+        }
+    if error == "unexpected end of data":
+        return _("the file ends inside a quoted cell")
+    if error.endswith("expected after '\"'"):
+        return _("text follows the closing quote of a cell")
+    return error
 
 
 def _xlsx_records(content: bytes):

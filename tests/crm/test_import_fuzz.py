@@ -423,3 +423,20 @@ def test_an_xlsx_whose_part_lies_about_its_size_stops_at_the_lie(inflated, part)
     assert len(report.problems) == 1
     assert str(report.problems[0]).startswith("Il file sembra un file Excel")
     assert inflated["bytes"] <= 1024**2
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"Tipo;Nome\r\nfamiglia;" + b"x" * 200_000 + b"\r\n", "una cella supera"),
+        (b'Tipo;Nome\r\nfamiglia;"Rossi\r\n', "il file finisce dentro"),
+        (b'Tipo;Nome\r\nfamiglia;"Rossi"x\r\n', "testo dopo le virgolette che chiudono"),
+    ],
+    ids=["huge cell", "open quote", "text after quote"],
+)
+def test_a_malformed_csv_says_why_in_italian(content, reason):
+    with translation.override("it"):
+        [problem] = preview(content, "soci.csv").problems
+
+    assert str(problem).startswith("Il file non è ben formato alla riga 2 (")
+    assert reason in str(problem)
