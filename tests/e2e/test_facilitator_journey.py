@@ -29,6 +29,13 @@ SAID = [
         "Trasporto",
     ),
     (
+        "Punto di vista",
+        ContributionKind.POINT_OF_VIEW,
+        "Per chi lavora su turni l'estate è un mosaico di nonni e vicini.",
+        None,
+        None,
+    ),
+    (
         "Preoccupazione",
         ContributionKind.CONCERN,
         "I costi delle attività sportive pesano sulle famiglie con tre figli.",
@@ -102,7 +109,7 @@ def test_facilitator_records_contributions_on_a_phone(browser, demo):
         assert page.locator("[data-contribution-count]").inner_text() == f"({shown})"
         assert text in items.first.inner_text()
         assert page.get_by_label("Che cosa è stato condiviso").input_value() == ""
-    browser.shot(page, "three saved")
+    browser.shot(page, "four saved")
     browser.axe(page, "facilitator table after saving")
 
     # The connection drops before a save: nothing is sent, the text stays, and
