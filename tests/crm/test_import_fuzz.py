@@ -252,6 +252,10 @@ def check(content: bytes, name: str) -> None:
         assert after["Child"] - before["Child"] == done.children_created
 
 
+HUGE_HEADERS = ["Tipo", "Nome", "Note"]
+HUGE_ROW = ["famiglia", "Famiglia Rossi", "=cmd|' /C calc'!A0" + "x" * 1_000_000]
+
+
 @given(files())
 @example((b"", "soci.csv"))
 @example((b"Tipo;Nome\r\n", "soci.csv"))
@@ -264,6 +268,9 @@ def check(content: bytes, name: str) -> None:
 @example((xlsx_bytes([["Tipo", "Nome"], ["famiglia", "Rossi"]])[:700], "soci.xlsx"))
 @example((b"PK\x03\x04" + b"\x00" * 200, "soci.xlsx"))
 @example((b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500, "soci.xls"))
+@example((as_csv([HUGE_HEADERS, HUGE_ROW], "utf-8", ";"), "soci.csv"))
+@example((as_xlsx([HUGE_HEADERS, HUGE_ROW], 0), "soci.xlsx"))
+@example((as_xlsx([["Tipo", "Nome"], ["famiglia", "x" * 1_000_000]], 1), "soci.xlsx"))
 def test_any_file_gets_a_preview_or_a_clear_refusal_and_never_half_an_import(file):
     check(*file)
 
@@ -430,7 +437,10 @@ def test_an_xlsx_whose_part_lies_about_its_size_stops_at_the_lie(inflated, part)
     [
         (b"Tipo;Nome\r\nfamiglia;" + b"x" * 200_000 + b"\r\n", "una cella supera"),
         (b'Tipo;Nome\r\nfamiglia;"Rossi\r\n', "il file finisce dentro"),
-        (b'Tipo;Nome\r\nfamiglia;"Rossi"x\r\n', "testo dopo le virgolette che chiudono"),
+        (
+            b'Tipo;Nome\r\nfamiglia;"Rossi"x\r\n',
+            "testo dopo le virgolette che chiudono",
+        ),
     ],
     ids=["huge cell", "open quote", "text after quote"],
 )
