@@ -120,7 +120,8 @@ def test_coordinator_imports_invites_and_grants_a_role(
     page.get_by_role("link", name="Inviti").click()
     page.wait_for_url(re.compile(r"/admin/accessi/inviti/$"))
     browser.shot(page, "invitations")
-    page.goto("/admin/accessi/inviti/new/")
+    page.get_by_role("link", name="Aggiungi invito").first.click()
+    page.wait_for_url(re.compile(r"/admin/accessi/inviti/new/$"))
     expect(page.get_by_role("heading", name="Invia un invito").last).to_be_visible()
     page.get_by_label("Email").fill("marta.nicolo@ilponte-odv.example")
     page.get_by_label("Ruolo").select_option(label="Legale rappresentante")
@@ -146,7 +147,11 @@ def test_coordinator_imports_invites_and_grants_a_role(
     assert link and link.group(0).startswith(browser.base_url), message.body
 
     # A demo guardian becomes a facilitator of the network.
-    page.goto("/admin/accessi/ruoli/new/")
+    page.get_by_role("button", name="Accessi e ruoli").click()
+    page.get_by_role("link", name="Ruoli", exact=True).click()
+    page.wait_for_url(re.compile(r"/admin/accessi/ruoli/$"))
+    page.get_by_role("link", name="Aggiungi assegnazione di ruolo").first.click()
+    page.wait_for_url(re.compile(r"/admin/accessi/ruoli/new/$"))
     expect(page.get_by_role("heading", name="Assegna un ruolo").last).to_be_visible()
     page.get_by_label("Email di accesso della persona").fill("elena.rossi@example.org")
     page.get_by_label("Ruolo").select_option(label="Facilitatore")
