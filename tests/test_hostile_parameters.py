@@ -48,3 +48,56 @@ def test_building_a_handover_with_odd_ids_is_refused_with_a_message(
     assert response.status_code == 200
     page = response.content.decode()
     assert "Scegli una versione del patto" in page
+
+
+# --- public addresses: whatever a visitor or a scanner types ----------------------
+
+HOSTILE_TEXT = ["\x00", "a\x00b", "x" * 5000, "²", "'; --", "%", "é😀", "\u202e"]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXT)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/cerca/?q={}",
+        "/cerca/?q=nido&page={}",
+        "/iscrizioni/{}/",
+        "/iscrizioni/{}/attestato.pdf",
+        "/invito/{}/",
+        "/verifica/?code={}",
+        "/programma/?page={}",
+        "/patto/?page={}",
+    ],
+)
+def test_public_addresses_answer_any_text_without_an_error(client, db, url, text):
+    from urllib.parse import quote
+
+    response = client.get(url.format(quote(text, safe="")))
+
+    assert response.status_code in (200, 301, 302, 400, 404)
+
+
+@pytest.mark.parametrize("text", ["\x00", "a\x00b", "x" * 5000, "²"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/rete/soggetti/?q={}",
+        "/admin/rete/persone/?q={}",
+        "/admin/rete/contatti/?q={}",
+        "/admin/accessi/ruoli/?q={}",
+        "/admin/rete/soggetti/?kind={}&status={}",
+        "/admin/rete/soggetti/?municipality={}",
+        "/admin/rete/soggetti/?p={}",
+        "/admin/pages/search/?q={}",
+        "/admin/rete/duplicati/?q={}",
+    ],
+)
+def test_back_office_lists_answer_any_search_without_an_error(
+    coordinator_client, url, text
+):
+    from urllib.parse import quote
+
+    quoted = quote(text, safe="")
+    response = coordinator_client.get(url.format(quoted, quoted))
+
+    assert response.status_code in (200, 302, 400, 404)

@@ -129,7 +129,8 @@ def register_one_click(request, event_id):
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:200]
+    # Spaces tidied; a NUL (which PostgreSQL cannot take) is just a space.
+    query = " ".join(request.GET.get("q", "").replace("\x00", " ").split())[:200]
     results = Page.objects.none()
     if query:
         results = Page.objects.live().public().specific().search(query)
