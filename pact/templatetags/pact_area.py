@@ -4,7 +4,7 @@ from django import template
 
 from pact.access import adhesions_for_user
 from pact.models import AdhesionStatus
-from pact.services import may_sign
+from pact.services.adhesions import members_signable_by
 
 register = template.Library()
 
@@ -18,9 +18,10 @@ def adhesions_to_sign(context):
         return []
     cached = getattr(request, "_pact_adhesions_to_sign", None)
     if cached is None:
-        awaiting = adhesions_for_user(user).filter(
-            status=AdhesionStatus.AWAITING_SIGNATURE
+        awaiting = list(
+            adhesions_for_user(user).filter(status=AdhesionStatus.AWAITING_SIGNATURE)
         )
-        cached = [a for a in awaiting if may_sign(user, a.member)]
+        signable = members_signable_by(user, {a.member for a in awaiting})
+        cached = [a for a in awaiting if a.member_id in signable]
         request._pact_adhesions_to_sign = cached
     return cached

@@ -33,3 +33,16 @@ def test_nothing_is_flagged_once_signed(client, network, signed_x):
     html = client.get(reverse("crm:area_home")).content.decode()
     assert "attende la tua firma" not in html
     assert "attesa della tua firma" not in html
+
+
+def test_the_bulk_check_agrees_with_may_sign_for_every_persona(network):
+    from crm.models import Member
+    from pact.services import may_sign
+    from pact.services.adhesions import members_signable_by
+
+    members = list(Member.objects.all())
+    for name in ("guardian_a", "guardian_b", "legal_rep_x", "contact_x", "contact_y"):
+        user = getattr(network, name)
+        expected = {m.pk for m in members if may_sign(user, m)}
+        assert members_signable_by(user, members) == expected, name
+    assert members_signable_by(network.legal_rep_x, members) == {network.org_x.pk}
