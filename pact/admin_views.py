@@ -100,12 +100,13 @@ class WorkshopSeatingView(CoordinatorView):
         return redirect(request.path)
 
     def _move(self, request):
-        seat = Seat.objects.filter(
-            workshop=self.workshop, pk=request.POST.get("seat")
-        ).first()
-        table = ThematicTable.objects.filter(
-            workshop=self.workshop, pk=request.POST.get("table")
-        ).first()
+        seat_id, table_id = request.POST.get("seat", ""), request.POST.get("table", "")
+        seat = table = None
+        if seat_id.isdecimal() and table_id.isdecimal():
+            seat = Seat.objects.filter(workshop=self.workshop, pk=seat_id).first()
+            table = ThematicTable.objects.filter(
+                workshop=self.workshop, pk=table_id
+            ).first()
         if seat is None or table is None:
             messages.error(request, _("Choose a participant and a table."))
             return

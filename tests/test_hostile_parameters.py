@@ -101,3 +101,27 @@ def test_back_office_lists_answer_any_search_without_an_error(
     response = coordinator_client.get(url.format(quoted, quoted))
 
     assert response.status_code in (200, 302, 400, 404)
+
+
+@pytest.mark.parametrize("odd", ODD_IDS)
+def test_unlocking_an_odd_attempt_is_a_404(coordinator_client, odd):
+    response = coordinator_client.post(reverse("crm_lockouts:index"), {"attempt": odd})
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("odd", ODD_IDS)
+def test_moving_an_odd_seat_to_an_odd_table_says_choose(coordinator_client, odd):
+    from pact.models import Workshop
+    from tests.pact.conftest import make_event
+
+    workshop = Workshop.objects.create(event=make_event(), title="Verso un patto")
+
+    response = coordinator_client.post(
+        reverse("pact_seating", args=[workshop.pk]),
+        {"action": "move", "seat": odd, "table": odd},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "Scegli un partecipante e un tavolo." in response.content.decode()

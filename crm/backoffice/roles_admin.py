@@ -478,7 +478,12 @@ class LockoutIndexView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
     def post(self, request):
-        attempt = AccessAttempt.objects.filter(pk=request.POST.get("attempt")).first()
+        attempt_id = request.POST.get("attempt", "")
+        attempt = (
+            AccessAttempt.objects.filter(pk=attempt_id).first()
+            if attempt_id.isdecimal()
+            else None
+        )
         if attempt is None:
             raise Http404("No such attempt")
         axes_reset(ip=attempt.ip_address, username=attempt.username)

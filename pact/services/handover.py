@@ -321,7 +321,7 @@ def handover_batch_acknowledge(
     batch.status = HandoverStatus.ACKNOWLEDGED
     batch.acknowledged_at = timezone.now()
     batch.acknowledged_by = by
-    batch.acknowledgement_note = note.strip()
+    batch.acknowledgement_note = note.replace("\x00", "").strip()
     batch.save()
     return batch
 

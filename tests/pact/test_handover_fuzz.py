@@ -28,11 +28,13 @@ from hypothesis import strategies as st
 
 from pact.documents.bundle import MANIFEST
 
+from .test_handover import delivered, signed, version
 from .test_handover_import import _files, _state, become_instance_b, instance_a
 
 pytestmark = pytest.mark.django_db
 
-__all__ = ["instance_a"]  # the fixture, imported to be used here
+# Fixtures, imported to be used here.
+__all__ = ["delivered", "instance_a", "signed", "version"]
 
 GIB = 1024**3
 
@@ -513,3 +515,26 @@ def test_a_gigabyte_declared_as_a_kilobyte_stops_at_the_kilobyte(
 
     assert not check(data, settings, tmp_path)
     assert inflated["bytes"] <= 2 * 1024**2  # two commands: a chunk or so each
+
+
+# --- the liaison's acknowledgement ------------------------------------------------
+
+
+def test_an_acknowledgement_note_with_a_nul_is_kept_without_it(
+    client, liaison, delivered
+):
+    """PostgreSQL cannot store a NUL: the note keeps everything else."""
+    from django.urls import reverse
+
+    from pact.models import HandoverStatus
+
+    client.force_login(liaison)
+    response = client.post(
+        reverse("pact:handover_acknowledge", args=[delivered.pk]),
+        {"note": "Ricevuto\x00 e verificato." + "x" * 3000},
+    )
+
+    assert response.status_code == 302
+    delivered.refresh_from_db()
+    assert delivered.status == HandoverStatus.ACKNOWLEDGED
+    assert delivered.acknowledgement_note.startswith("Ricevuto e verificato.xxx")
