@@ -49,3 +49,12 @@ def test_pages_speak_italian_by_default_and_english_on_request(client):
     english = client.get("/")
     assert "Skip to content" in english.content.decode()
     assert 'lang="en"' in english.content.decode()
+
+
+@pytest.mark.django_db
+def test_empty_admin_lists_read_as_italian(coordinator_client):
+    from django.urls import reverse
+
+    html = coordinator_client.get(reverse("crm_invitations:index")).content.decode()
+    assert "Non ci sono inviti da mostrare." in html
+    assert "nessun inviti" not in html
