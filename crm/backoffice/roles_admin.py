@@ -411,9 +411,7 @@ class ErasureRecordView(AdminFormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            _(
-                "The request has been recorded: decide on it now, or later from the erasure requests."
-            ),
+            _("The request has been recorded: decide on it now or later."),
         )
         return redirect("crm_erasure:edit", erasure.pk)
 
