@@ -230,7 +230,19 @@ def _hash_entry(zf, info) -> str | None:
 
 
 class _Malformed(Exception):
-    pass
+    """What is wrong with the manifest, naming the field (JSON path) at fault."""
+
+    def __init__(self, message, **values):
+        super().__init__(message % values if values else message)
+
+
+def _kind_name(kind) -> str:
+    return {
+        str: _("text"),
+        int: _("a whole number"),
+        list: _("a list"),
+        dict: _("an object"),
+    }.get(kind, kind.__name__)
 
 
 def parse_manifest(manifest) -> dict:
@@ -245,14 +257,20 @@ def parse_manifest(manifest) -> dict:
 
 def _get(obj, key, kind, *, optional=False, where="manifest"):
     if not isinstance(obj, dict):
-        raise _Malformed(f"{where} is not an object")
+        raise _Malformed(_("%(field)s is not an object"), field=where)
     value = obj.get(key)
     if value is None and optional:
         return None
     if kind is int and isinstance(value, bool) or not isinstance(value, kind):
-        raise _Malformed(f"{where}.{key} is missing or not a {kind.__name__}")
+        raise _Malformed(
+            _("%(field)s is missing or is not %(kind)s"),
+            field=f"{where}.{key}",
+            kind=_kind_name(kind),
+        )
     if kind is str and "\x00" in value:
-        raise _Malformed(f"{where}.{key} contains a NUL character")
+        raise _Malformed(
+            _("%(field)s contains a NUL character"), field=f"{where}.{key}"
+        )
     return value
 
 
@@ -263,32 +281,36 @@ def _when(obj, key, parse, *, optional=False, where="manifest"):
     try:
         parsed = parse(value)
     except ValueError:
-        raise _Malformed(f"{where}.{key} is not a valid date") from None
+        raise _Malformed(
+            _("%(field)s is not a valid date"), field=f"{where}.{key}"
+        ) from None
     if isinstance(parsed, dt.datetime) and parsed.tzinfo is None:
-        raise _Malformed(f"{where}.{key} has no time zone")
+        raise _Malformed(_("%(field)s has no time zone"), field=f"{where}.{key}")
     return parsed
 
 
 def _hash(obj, key, where) -> str:
     value = _get(obj, key, str, where=where)
     if not HEX64.fullmatch(value):
-        raise _Malformed(f"{where}.{key} is not a SHA-256 value")
+        raise _Malformed(_("%(field)s is not a SHA-256 value"), field=f"{where}.{key}")
     return value
 
 
 def _parse(manifest) -> dict:
     if _get(manifest, "format", str) != FORMAT:
-        raise _Malformed(f"format is not {FORMAT}")
+        raise _Malformed(_("format is not %(format)s"), format=FORMAT)
     version = _get(manifest, "format_version", int)
     if version != FORMAT_VERSION:
-        raise _Malformed(f"format_version {version} is not supported")
+        raise _Malformed(
+            _("format_version %(version)s is not supported"), version=version
+        )
     files = _parse_files(_get(manifest, "files", dict))
     adhesions = tuple(
         _parse_adhesion(item, f"adhesions[{i}]")
         for i, item in enumerate(_get(manifest, "adhesions", list))
     )
     if _get(manifest, "count", int) != len(adhesions):
-        raise _Malformed("count does not match the adhesions listed")
+        raise _Malformed(_("count does not match the adhesions listed"))
     _cross_check(adhesions, files)
     return {
         "created_at": _when(manifest, "created_at", dt.datetime.fromisoformat),
@@ -302,19 +324,23 @@ def _parse(manifest) -> dict:
 def _parse_files(files: dict) -> dict[str, str]:
     for name, digest in files.items():
         if not (name in FIXED_NAMES[1:] or PDF_NAME.fullmatch(name)):
-            raise _Malformed(f"files lists an unexpected name {name!r}")
+            raise _Malformed(_("files lists an unexpected name %(name)r"), name=name)
         if not isinstance(digest, str) or not HEX64.fullmatch(digest):
-            raise _Malformed(f"files[{name!r}] is not a SHA-256 value")
+            raise _Malformed(
+                _("%(field)s is not a SHA-256 value"), field=f"files[{name!r}]"
+            )
     for required in FIXED_NAMES[1:]:
         if required not in files:
-            raise _Malformed(f"files does not list {required}")
+            raise _Malformed(_("files does not list %(name)s"), name=required)
     return dict(files)
 
 
 def _parse_pact_version(obj: dict) -> BundlePactVersion:
     where = "pact_version"
     if not 0 < _get(obj, "number", int, where=where) < 2**31:
-        raise _Malformed(f"{where}.number is not a version number")
+        raise _Malformed(
+            _("%(field)s is not a version number"), field=f"{where}.number"
+        )
     return BundlePactVersion(
         pact_title=_get(obj, "pact_title", str, where=where),
         pact_slug=_get(obj, "pact_slug", str, where=where),
@@ -333,7 +359,9 @@ def _parse_adhesion(obj, where: str) -> BundleAdhesion:
     member = _get(obj, "member", dict, where=where)
     reference = _get(obj, "reference", str, where=where)
     if not SAFE_REFERENCE.fullmatch(reference):
-        raise _Malformed(f"{where}.reference is not a safe reference")
+        raise _Malformed(
+            _("%(field)s is not a safe reference"), field=f"{where}.reference"
+        )
     text = {
         k: _get(obj, k, str, where=where)
         for k in (
@@ -348,7 +376,7 @@ def _parse_adhesion(obj, where: str) -> BundleAdhesion:
     }
     commitments = _get(obj, "commitments", list, where=where)
     if not all(isinstance(c, str) and "\x00" not in c for c in commitments):
-        raise _Malformed(f"{where}.commitments must be text")
+        raise _Malformed(_("%(field)s must be text"), field=f"{where}.commitments")
     adhesion = BundleAdhesion(
         reference=reference,
         member=_parse_member(member, f"{where}.member"),
@@ -362,7 +390,11 @@ def _parse_adhesion(obj, where: str) -> BundleAdhesion:
         **text,
     )
     if _get(obj, "file", str, where=where) != adhesion.file_name:
-        raise _Malformed(f"{where}.file is not {adhesion.file_name}")
+        raise _Malformed(
+            _("%(field)s is not %(name)s"),
+            field=f"{where}.file",
+            name=adhesion.file_name,
+        )
     return adhesion
 
 
@@ -382,13 +414,16 @@ def _parse_member(obj: dict, where: str) -> BundleMember:
 def _cross_check(adhesions, files) -> None:
     references = [a.reference for a in adhesions]
     if len(set(references)) != len(references):
-        raise _Malformed("an adhesion is listed twice")
+        raise _Malformed(_("an adhesion is listed twice"))
     listed_pdfs = {n for n in files if n.startswith("pdf/")}
     for adhesion in adhesions:
         if files.get(adhesion.file_name) != adhesion.sha256:
             raise _Malformed(
-                f"files does not list {adhesion.file_name} with its SHA-256"
+                _("files does not list %(name)s with its SHA-256"),
+                name=adhesion.file_name,
             )
     orphans = listed_pdfs - {a.file_name for a in adhesions}
     if orphans:
-        raise _Malformed(f"files lists PDFs of no adhesion: {sorted(orphans)[0]}")
+        raise _Malformed(
+            _("files lists PDFs of no adhesion: %(name)s"), name=sorted(orphans)[0]
+        )

@@ -413,3 +413,15 @@ def test_verify_bundle_fails_with_exit_status_1_and_every_reason(
     assert caught.value.returncode == 1
     assert "File mancante" in str(caught.value)
     assert "File inatteso: notes.txt" in str(caught.value)
+
+
+def test_manifest_problems_read_in_italian_to_the_end():
+    from django.utils import translation
+
+    from pact.documents.bundle_reader import BundleError, parse_manifest
+
+    with translation.override("it"):
+        with pytest.raises(BundleError) as refused:
+            parse_manifest({"format": "lucca-in-famiglia/handover", "x": 1})
+    message = " ".join(str(p) for p in refused.value.problems)
+    assert "Il manifest" in message and "manca o non è" in message, message
