@@ -1,5 +1,6 @@
 """Settings shared by every environment. Environment-specific files import this."""
 
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -140,7 +141,7 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_CONTENT_LANGUAGES = [("it", _("Italian"))]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
@@ -278,3 +279,6 @@ CSP_ADMIN_REPLACE = {
     "style-src": ["'self'", "'unsafe-inline'"],
     "frame-ancestors": ["'self'"],
 }
+# Wagtail's account page offers every zone zoneinfo knows; on Debian that
+# includes "localtime", which browsers reject, breaking the page's script.
+WAGTAIL_USER_TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
