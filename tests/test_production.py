@@ -125,6 +125,34 @@ def test_production_settings_are_secure(tmp_path):
     assert s["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
 
 
+_REQUESTS = """
+import json, django
+django.setup()
+from django.test import Client
+plain, tls = Client(), Client(HTTP_X_FORWARDED_PROTO="https")  # as the proxy says
+home, health = plain.get("/"), plain.get("/healthz")
+secure_health = tls.get("/healthz")
+print(json.dumps({
+    "home": [home.status_code, home.get("Location")],
+    "health": health.status_code,
+    "hsts": secure_health.get("Strict-Transport-Security"),
+    "csp": secure_health.get("Content-Security-Policy"),
+}))
+"""
+
+
+def test_production_redirects_to_https_but_answers_health_probes(tmp_path):
+    env = _production_env(tmp_path, ALLOWED_HOSTS="testserver")
+    result = _run(["-c", _REQUESTS], env)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["home"] == [301, "https://testserver/"]
+    # A load balancer probes over plain HTTP; the database needs no tables.
+    assert seen["health"] == 200
+    assert seen["hsts"] == "max-age=31536000; includeSubDomains; preload"
+    assert "default-src 'self'" in seen["csp"]
+
+
 # --- the Content-Security-Policy header --------------------------------------
 
 
