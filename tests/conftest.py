@@ -147,6 +147,15 @@ def cms_editor(network):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: rate limits, used two-factor codes
+    and rendered PDFs of one test never reach the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _served_language():
     """Each test starts in the served language (Italian).
 

@@ -1,7 +1,10 @@
 """Public pages of the pact in force."""
 
-from django.http import Http404, HttpResponse
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 
 from pact.models import Pact
 from pact.pdf import render_pdf
@@ -34,16 +37,35 @@ def pact_detail(request, slug):
     return render(request, "pact/pact_detail.html", context)
 
 
+# The version in force is frozen: its PDF changes only with the language (and
+# with a new release of the template, hence the day's limit). Rendering takes
+# about a second, so it is rendered once per language and kept in the cache,
+# which production shares between its processes.
+PDF_CACHE_SECONDS = 24 * 3600
+
+
 def pact_pdf(request, slug):
     pact, version = _in_force(slug)
-    context = {
-        "pact": pact,
-        "version": version,
-        "proposals": cited_proposals(version),
-    }
-    pdf = render_pdf("pact/pact_pdf.html", context)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="{pact.slug}-v{version.number}.pdf"'
-    )
+    language = get_language() or "it"
+    key = f"pact-pdf:{version.pk}:{version.text_sha256}:{language}"
+    etag = f'"{version.text_sha256[:32]}-{language}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    else:
+        pdf = cache.get(key)
+        if pdf is None:
+            context = {
+                "pact": pact,
+                "version": version,
+                "proposals": cited_proposals(version),
+            }
+            pdf = render_pdf("pact/pact_pdf.html", context)
+            cache.set(key, pdf, PDF_CACHE_SECONDS)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'inline; filename="{pact.slug}-v{version.number}.pdf"'
+        )
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=3600"
+    patch_vary_headers(response, ["Cookie"])
     return response

@@ -334,6 +334,25 @@ def test_the_pact_text_downloads_as_pdf_with_its_appendix(client, open_version):
     assert "Un calendario unico dei servizi 0-6" in text
 
 
+def test_the_pact_pdf_is_rendered_once_per_language_and_revalidated(
+    client, open_version
+):
+    from unittest import mock
+
+    with mock.patch("pact.views.public.render_pdf", return_value=b"%PDF-1") as render:
+        first = client.get("/patto/patto/pdf/")
+        again = client.get("/patto/patto/pdf/")
+        assert render.call_count == 1
+        assert first.content == again.content == b"%PDF-1"
+        etag = first["ETag"]
+        assert (
+            client.get("/patto/patto/pdf/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+        )
+        client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+        english = client.get("/patto/patto/pdf/")
+        assert render.call_count == 2 and english["ETag"] != etag
+
+
 def test_the_version_list_has_a_bounded_number_of_queries(
     coordinator_client, pact, django_assert_max_num_queries
 ):
