@@ -37,7 +37,7 @@ from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -190,23 +190,34 @@ def row_counts(connection, labels=COUNTED_MODELS) -> dict[str, int]:
 
 
 def _dump_database(connection, engine, target: Path):
+    """Dump the database to ``target``; return the applied migrations and row
+    counts *of the dump* (the application may keep writing meanwhile)."""
+    connection.ensure_connection()
+    if connection.in_atomic_block:
+        # SQLite: this connection's own writes would hold the backup off for
+        # ever; PostgreSQL: pg_dump could not see them.
+        raise BackupError("A backup cannot run inside a database transaction.")
     if engine == "sqlite":
-        connection.ensure_connection()
-        if connection.in_atomic_block:
-            # Writes of this very connection would hold the backup off forever.
-            raise BackupError("A backup cannot run inside a database transaction.")
         destination = sqlite3.connect(target)
         try:
             connection.connection.backup(destination)
+            return _sqlite_facts(destination)
         finally:
             destination.close()
-    else:
-        env, args, name = _pg_env_and_args(connection)
+    env, args, name = _pg_env_and_args(connection)
+    with transaction.atomic(using=connection.alias):
+        with connection.cursor() as cursor:
+            # One snapshot for the counts here and for pg_dump.
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cursor.execute("SELECT pg_export_snapshot()")
+            (snapshot,) = cursor.fetchone()
+        facts = applied_migrations(connection), row_counts(connection)
         cmd = [
             _pg_tool("pg_dump"),
             "--format=custom",
             "--no-owner",
             "--no-privileges",
+            f"--snapshot={snapshot}",
             "--file",
             str(target),
             *args,
@@ -214,6 +225,28 @@ def _dump_database(connection, engine, target: Path):
             name,
         ]
         _run_pg(cmd, env, "pg_dump")
+    return facts
+
+
+def _sqlite_facts(db) -> tuple[dict, dict]:
+    tables = {
+        row[0]
+        for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+    }
+    applied: dict[str, list[str]] = {}
+    if "django_migrations" in tables:
+        for app_label, name in db.execute("SELECT app, name FROM django_migrations"):
+            applied.setdefault(app_label, []).append(name)
+    counts = {}
+    for label in COUNTED_MODELS:
+        table = apps.get_model(label)._meta.db_table
+        counts[label] = (
+            db.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+            if table in tables
+            else 0
+        )
+    migrations = {app: sorted(names) for app, names in sorted(applied.items())}
+    return migrations, counts
 
 
 class _HashingReader(io.RawIOBase):
@@ -248,7 +281,7 @@ def create_backup(
     entries: list[tuple[str, Path]] = []
     with tempfile.TemporaryDirectory(prefix="backup-") as staging:
         db_file = Path(staging) / Path(DB_FILES[engine]).name
-        _dump_database(connection, engine, db_file)
+        migrations, counts = _dump_database(connection, engine, db_file)
         entries.append((DB_FILES[engine], db_file))
         media_root = Path(settings.MEDIA_ROOT)
         private_root = Path(settings.PRIVATE_MEDIA_ROOT)
@@ -269,8 +302,8 @@ def create_backup(
             "version": VERSION,
             "created_at": now.isoformat(timespec="seconds"),
             "engine": engine,
-            "migrations": applied_migrations(connection),
-            "counts": row_counts(connection),
+            "migrations": migrations,
+            "counts": counts,
             "includes_seal_key": include_seal_key,
             "files": {},
         }
