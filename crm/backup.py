@@ -267,6 +267,13 @@ def create_backup(
     output: Path, *, include_seal_key: bool = False, using: str = "default"
 ) -> Result:
     """Write the archive to ``output`` (a file, or a folder to put it in)."""
+    try:
+        return _create_backup(output, include_seal_key=include_seal_key, using=using)
+    except OSError as exc:
+        raise BackupError(f"The backup could not be written: {exc}") from exc
+
+
+def _create_backup(output: Path, *, include_seal_key: bool, using: str) -> Result:
     connection = connections[using]
     engine = engine_of(connection)
     now = datetime.datetime.now(datetime.UTC)
@@ -534,6 +541,13 @@ def verify_archive(archive: Path) -> dict:
 
 def restore_backup(archive: Path, *, force: bool = False, using: str = "default"):
     """Bring an archive back into this instance; returns (manifest, pending)."""
+    try:
+        return _restore_backup(archive, force=force, using=using)
+    except OSError as exc:
+        raise BackupError(f"The restore could not write its files: {exc}") from exc
+
+
+def _restore_backup(archive: Path, *, force: bool, using: str):
     archive = Path(archive)
     if not archive.is_file():
         raise BackupError(f"No such file: {archive}.")
