@@ -96,6 +96,31 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _reference_data_left_in_place(django_db_setup, django_db_blocker):
+    """Put the reference data back once the journeys are over.
+
+    A transactional test empties the database when it ends (the next one
+    restores it first); after the last journey nothing would, and a later
+    ``--reuse-db`` run would start without comuni, topics or the site's pages.
+    """
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                call_command(
+                    "flush",
+                    database=connection.alias,
+                    interactive=False,
+                    inhibit_post_migrate=True,
+                    verbosity=0,
+                )
+                connection.creation.deserialize_db_from_string(contents)
+
+
 @pytest.fixture(scope="session")
 def chromium():
     missing = _missing_tools()
