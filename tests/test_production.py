@@ -125,6 +125,35 @@ def test_production_settings_are_secure(tmp_path):
     assert s["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
 
 
+_TOTP_REPLAY = """
+import django
+django.setup()
+from django.core.cache import caches
+from django.db import connection
+print(caches["default"].__class__.__name__)
+print("django_cache" in connection.introspection.table_names())
+caches["default"].set("used-code", 1)
+"""
+_OTHER_PROCESS = """
+import django
+django.setup()
+from django.core.cache import cache
+print(cache.get("used-code"))
+"""
+
+
+def test_app_processes_share_one_cache_that_migrate_creates(tmp_path):
+    # Used two-factor codes and rate limits must hold across gunicorn workers.
+    env = _production_env(tmp_path)
+    migrate = _run(["manage.py", "migrate", "--noinput", "-v", "0"], env)
+    assert migrate.returncode == 0, migrate.stderr
+    first = _run(["-c", _TOTP_REPLAY], env)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.split() == ["DatabaseCache", "True"]
+    other = _run(["-c", _OTHER_PROCESS], env)
+    assert other.stdout.strip() == "1", other.stderr
+
+
 _REQUESTS = """
 import json, django
 django.setup()

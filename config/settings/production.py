@@ -45,3 +45,17 @@ TASKS = {
     **TASKS,
     "default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")},
 }
+
+# One cache for every app process. allauth's refusal of a reused two-factor
+# code, the login rate limits and the registration form's per-address limit
+# live in the cache: with the per-process default each gunicorn worker kept its
+# own, and `make load` saw one TOTP code accepted once per worker. `migrate`
+# creates the table (crm's post_migrate runs createcachetable).
+CACHES = {
+    "default": {
+        "BACKEND": env_str(
+            "CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"
+        ),
+        "LOCATION": env_str("CACHE_LOCATION", "django_cache"),
+    }
+}
