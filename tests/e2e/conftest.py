@@ -121,7 +121,7 @@ def _reference_data_left_in_place(django_db_setup, django_db_blocker):
                 connection.creation.deserialize_db_from_string(contents)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def chromium():
     missing = _missing_tools()
     if missing:
