@@ -162,7 +162,21 @@ class OwnDigitalSignatureForm(forms.Form):
     uploaded = forms.FileField(
         label=_("Your digitally signed file (PAdES PDF or .p7m)"),
         widget=forms.ClearableFileInput(
-            attrs={"accept": "application/pdf,.pdf,.p7m,application/pkcs7-mime"}
+            attrs={
+                "accept": "application/pdf,.pdf,.p7m,application/pkcs7-mime",
+                "class": "form-control",
+            }
+        ),
+    )
+    code = forms.CharField(
+        label=_("Code received by email"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "class": "form-control",
+            }
         ),
     )
 

@@ -58,6 +58,7 @@ class DigitalCheck:
     signer_tax_id: str = ""
     signed_at: str = ""
     embedded_reference: str = ""  # the adhesion the signed PDF carries, if any
+    embedded_text_sha256: str = ""  # the pact text it carries, if any
     problem: str = ""
 
     @property
@@ -93,7 +94,7 @@ def check_pades(data: bytes) -> DigitalCheck:
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
-        reference = _reference(reader.root)
+        reference, text_sha256 = _reference(reader.root)
     except Exception as exc:  # pyHanko raises many kinds on a broken file
         log.info("Unreadable signed PDF: %s", exc)
         return DigitalCheck(PADES, problem=_("the PDF cannot be read"))
@@ -126,16 +127,25 @@ def check_pades(data: bytes) -> DigitalCheck:
         signer_tax_id=tax_id,
         signed_at=_iso(first.signer_reported_dt),
         embedded_reference=reference,
+        embedded_text_sha256=text_sha256,
     )
 
 
-def _reference(root) -> str:
+def _reference(root) -> tuple[str, str]:
+    """The adhesion reference and pact text SHA-256 a PDF of ours embeds."""
     try:
         data = embedded_json(root) or {}
     except Exception:  # a file we did not make: no reference, no crash
-        return ""
-    value = data.get("adhesion") if isinstance(data, dict) else ""
-    return value if isinstance(value, str) else ""
+        return "", ""
+    if not isinstance(data, dict):
+        return "", ""
+    reference = data.get("adhesion")
+    pact = data.get("pact")
+    text = pact.get("text_sha256") if isinstance(pact, dict) else ""
+    return (
+        reference if isinstance(reference, str) else "",
+        text if isinstance(text, str) else "",
+    )
 
 
 def _p7m_der(data: bytes) -> bytes | None:
@@ -168,12 +178,12 @@ def check_cades(der: bytes) -> DigitalCheck:
         log.info("Unreadable .p7m envelope: %s", exc)
         return DigitalCheck(CADES, problem=_("the .p7m envelope cannot be read"))
     signer, tax_id = _signer(status.signing_cert)
-    reference = ""
+    reference = text_sha256 = ""
     if content[:5] == b"%PDF-":
         try:
-            reference = _reference(PdfFileReader(io.BytesIO(content)).root)
+            reference, text_sha256 = _reference(PdfFileReader(io.BytesIO(content)).root)
         except Exception:
-            reference = ""
+            reference = text_sha256 = ""
     return DigitalCheck(
         kind=CADES,
         intact=bool(status.intact),
@@ -184,6 +194,7 @@ def check_cades(der: bytes) -> DigitalCheck:
         signer_tax_id=tax_id,
         signed_at=_iso(extract_self_reported_ts(signed["signer_infos"][0])),
         embedded_reference=reference,
+        embedded_text_sha256=text_sha256,
     )
 
 

@@ -157,11 +157,14 @@ def create_seal_certificate(
     common_name: str,
     organisation: str = "",
     days: int = 3650,
+    serial_number: str = "",
 ) -> str:
     """Write a new EC P-256 key and a self-signed certificate; return its SHA-256.
 
     Meant for demos and tests: production uses a certificate from a trust
-    service provider, placed at the same paths.
+    service provider, placed at the same paths. ``serial_number`` is the
+    subject's serialNumber, as Italian personal certificates carry the codice
+    fiscale (``TINIT-…``).
     """
     key = ec.generate_private_key(ec.SECP256R1())
     attributes = [
@@ -172,6 +175,8 @@ def create_seal_certificate(
         attributes.insert(
             1, x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation)
         )
+    if serial_number:
+        attributes.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, serial_number))
     name = x509.Name(attributes)
     now = dt.datetime.now(dt.UTC)
     usage = dict.fromkeys(

@@ -36,6 +36,7 @@ from .pacts import (
 )
 from .signing import (
     adhesion_sign_digital,
+    adhesion_sign_digital_own,
     adhesion_sign_in_person,
     adhesion_sign_online,
     challenge_issue,
@@ -47,6 +48,7 @@ __all__ = [
     "adhesion_delete",
     "adhesion_request_signature",
     "adhesion_sign_digital",
+    "adhesion_sign_digital_own",
     "adhesion_sign_in_person",
     "adhesion_sign_online",
     "adhesion_update",

@@ -2,7 +2,9 @@
 
 - online: the signatory, logged in, confirms with a one-time code sent by email;
 - in person: a coordinator files the scan of the paper and says who signed, when;
-- digital: a coordinator uploads a PAdES PDF or a .p7m, checked with pyHanko.
+- digital: a PAdES PDF or a .p7m, checked with pyHanko, uploaded by a
+  coordinator, or by the signatory in the member area together with the
+  emailed code (the file must be that adhesion's text to sign).
 
 Each locks the adhesion (``select_for_update``), so concurrent attempts record
 exactly one signature, then the pact version, so the register's chain of
@@ -146,32 +148,12 @@ def _code_matches(challenge: SignatureChallenge, code: str) -> bool:
     return hmac.compare_digest(_code_hash(key, typed), expected)
 
 
-def adhesion_sign_online(
-    *, adhesion: Adhesion, signatory_user, code: str, request_meta: dict
-) -> Adhesion:
-    """Sign with the emailed code. ``request_meta``: ``ip`` and ``user_agent``.
+def _consume_code(adhesion, user, code):
+    """The usable challenge ``code`` answers, marked used; else the refusal.
 
-    A wrong code counts as an attempt even though the call fails, so the
-    attempt is committed before the refusal is raised.
+    A wrong code counts as an attempt: callers return (not raise) the refusal
+    from their transaction so that the attempt is committed.
     """
-    outcome = _sign_online(
-        adhesion=adhesion, user=signatory_user, code=code, meta=request_meta or {}
-    )
-    if isinstance(outcome, ValidationError):
-        raise outcome
-    return outcome
-
-
-@transaction.atomic
-def _sign_online(*, adhesion, user, code, meta):
-    adhesion = _locked(adhesion)
-    try:
-        _ready_to_sign(adhesion, online=True)
-    except ValidationError as refusal:
-        return refusal
-    person = person_for_user(user)
-    if person is None or not may_sign(user, adhesion.member):
-        return _refuse(_("Only who signs for this member can sign."))
     now = timezone.now()
     challenge = (
         SignatureChallenge.objects.select_for_update()
@@ -202,6 +184,39 @@ def _sign_online(*, adhesion, user, code, meta):
         return _refuse(_("The text changed after the code was sent: ask a new code."))
     challenge.used_at = now
     challenge.save(update_fields=["used_at"])
+    return challenge
+
+
+def adhesion_sign_online(
+    *, adhesion: Adhesion, signatory_user, code: str, request_meta: dict
+) -> Adhesion:
+    """Sign with the emailed code. ``request_meta``: ``ip`` and ``user_agent``.
+
+    A wrong code counts as an attempt even though the call fails, so the
+    attempt is committed before the refusal is raised.
+    """
+    outcome = _sign_online(
+        adhesion=adhesion, user=signatory_user, code=code, meta=request_meta or {}
+    )
+    if isinstance(outcome, ValidationError):
+        raise outcome
+    return outcome
+
+
+@transaction.atomic
+def _sign_online(*, adhesion, user, code, meta):
+    adhesion = _locked(adhesion)
+    try:
+        _ready_to_sign(adhesion, online=True)
+    except ValidationError as refusal:
+        return refusal
+    person = person_for_user(user)
+    if person is None or not may_sign(user, adhesion.member):
+        return _refuse(_("Only who signs for this member can sign."))
+    challenge = _consume_code(adhesion, user, code)
+    if isinstance(challenge, ValidationError):
+        return challenge
+    now = challenge.used_at
     evidence = Evidence(
         method=SignatureMethod.ONLINE,
         signed_at=now,
@@ -297,15 +312,30 @@ def adhesion_sign_digital(
 
     The signatory is the eligible person whose codice fiscale the certificate
     carries, or ``signatory`` when the certificate names none. A coordinator
-    records it for anyone; a signatory uploads their own (``signatory`` is then
-    their person, and a certificate of somebody else is refused).
+    records it; signatories upload their own with :func:`adhesion_sign_digital_own`.
     """
-    if signatory is not None and signatory.user_id == getattr(by, "pk", None):
-        # Signatories upload their own: only for what they may sign, as themselves.
-        if not may_sign(by, adhesion.member):
-            raise _refuse(_("Only who signs for this member can sign."))
-    else:
-        _require_coordinator(by)
+    _require_coordinator(by)
+    name, data, check = _checked_upload(uploaded)
+    adhesion = _locked(adhesion)
+    _ready_to_sign(adhesion, online=False)
+    if check.embedded_reference and check.embedded_reference != adhesion.reference:
+        raise ValidationError(
+            {"uploaded": _("The signed file is the pact of another adhesion.")}
+        )
+    signatory = _digital_signatory(adhesion, check, signatory)
+    now = timezone.now()
+    evidence = Evidence(
+        method=SignatureMethod.DIGITAL,
+        signed_at=_parse(check.signed_at) or now,
+        recorded_at=now,
+        recorded_by=_name(by),
+        source_sha256=sha256_hex(data),
+        source_signer=check.signer,
+    )
+    return _finish_digital(adhesion, signatory, evidence, by, name, data, check)
+
+
+def _checked_upload(uploaded):
     name, data = _read_upload(uploaded)
     try:
         check = check_signed_file(data)
@@ -321,27 +351,10 @@ def adhesion_sign_digital(
                 % {"problem": problem}
             }
         )
-    adhesion = _locked(adhesion)
-    _ready_to_sign(adhesion, online=False)
-    if check.embedded_reference and check.embedded_reference != adhesion.reference:
-        raise ValidationError(
-            {"uploaded": _("The signed file is the pact of another adhesion.")}
-        )
-    own = signatory is not None and signatory.user_id == by.pk
-    signatory = _digital_signatory(adhesion, check, signatory)
-    if own and signatory.user_id != by.pk:
-        raise ValidationError(
-            {"uploaded": _("The certificate is somebody else's: sign with your own.")}
-        )
-    now = timezone.now()
-    evidence = Evidence(
-        method=SignatureMethod.DIGITAL,
-        signed_at=_parse(check.signed_at) or now,
-        recorded_at=now,
-        recorded_by=_name(by),
-        source_sha256=sha256_hex(data),
-        source_signer=check.signer,
-    )
+    return name, data, check
+
+
+def _finish_digital(adhesion, signatory, evidence, by, name, data, check):
     suffix = "pdf" if check.kind == "pades" else "p7m"
     return _finish(
         adhesion,
@@ -351,6 +364,77 @@ def adhesion_sign_digital(
         source=(f"signed.{suffix}", data),
         extra={"digital": check.as_evidence(), "uploaded_name": name[:200]},
     )
+
+
+def adhesion_sign_digital_own(
+    *, adhesion: Adhesion, signatory_user, uploaded, code: str, request_meta: dict
+) -> Adhesion:
+    """A signatory uploads the pact they signed with their own digital signature.
+
+    As strict as signing online, and more: the emailed code is needed too (these
+    machines hold no EU trust list, so a certificate alone proves nothing about
+    who uploads it); the file must be the text to sign of this very adhesion and
+    pact text; a certificate that names a codice fiscale must name theirs; the
+    version must be open; the time of signing is the time of the upload.
+    """
+    name, data, check = _checked_upload(uploaded)
+    outcome = _sign_digital_own(
+        adhesion=adhesion,
+        user=signatory_user,
+        code=code,
+        meta=request_meta or {},
+        upload=(name, data, check),
+    )
+    if isinstance(outcome, ValidationError):
+        raise outcome
+    return outcome
+
+
+@transaction.atomic
+def _sign_digital_own(*, adhesion, user, code, meta, upload):
+    name, data, check = upload
+    adhesion = _locked(adhesion)
+    try:
+        _ready_to_sign(adhesion, online=True)
+    except ValidationError as refusal:
+        return refusal
+    person = person_for_user(user)
+    if person is None or not may_sign(user, adhesion.member):
+        return _refuse(_("Only who signs for this member can sign."))
+    if check.embedded_reference != adhesion.reference or (
+        check.embedded_text_sha256 != adhesion.version.text_sha256
+    ):
+        return ValidationError(
+            {
+                "uploaded": _(
+                    "The signed file is not the text to sign of this adhesion: "
+                    "download it from this page and sign that file."
+                )
+            }
+        )
+    if check.signer_tax_id and check.signer_tax_id != (person.codice_fiscale or ""):
+        return ValidationError(
+            {"uploaded": _("The certificate is somebody else's: sign with your own.")}
+        )
+    challenge = _consume_code(adhesion, user, code)
+    if isinstance(challenge, ValidationError):
+        return challenge
+    now = timezone.now()
+    evidence = Evidence(
+        method=SignatureMethod.DIGITAL,
+        signed_at=now,
+        recorded_at=now,
+        recorded_by=person.full_name,
+        ip_address=str(meta.get("ip", ""))[:45],
+        user_agent=str(meta.get("user_agent", ""))[:500],
+        email=challenge.email,
+        code_sent_at=challenge.created_at,
+        code_confirmed_at=now,
+        shown_sha256=challenge.document_sha256,
+        source_sha256=sha256_hex(data),
+        source_signer=check.signer,
+    )
+    return _finish_digital(adhesion, person, evidence, user, name, data, check)
 
 
 def _digital_signatory(adhesion, check, signatory):

@@ -51,7 +51,7 @@ def adhesion_detail(request, pk):
         "may_sign": may_sign,
         "challenge": challenge,
         "form": SignatureCodeForm(),
-        "digital_form": OwnDigitalSignatureForm() if may_sign else None,
+        "digital_form": OwnDigitalSignatureForm(prefix="digital") if may_sign else None,
         "shown_sha256": signed_documents.shown_sha256(adhesion) if may_sign else "",
     }
     return render(request, "pact/area/adhesion_detail.html", context)
@@ -126,19 +126,23 @@ def adhesion_text_to_sign(request, pk):
 def adhesion_sign_digital(request, pk):
     """A signatory uploads the pact they signed with their digital signature."""
     adhesion = adhesion_for_user(request.user, pk)
-    form = OwnDigitalSignatureForm(request.POST, request.FILES)
+    form = OwnDigitalSignatureForm(request.POST, request.FILES, prefix="digital")
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, message)
         return redirect("pact:adhesion_detail", pk=adhesion.pk)
-    person = permissions.person_for_user(request.user)
+    meta = {
+        "ip": request.META.get("REMOTE_ADDR", ""),
+        "user_agent": request.META.get("HTTP_USER_AGENT", ""),
+    }
     try:
-        services.adhesion_sign_digital(
+        services.adhesion_sign_digital_own(
             adhesion=adhesion,
+            signatory_user=request.user,
             uploaded=form.cleaned_data["uploaded"],
-            signatory=person,
-            by=request.user,
+            code=form.cleaned_data["code"],
+            request_meta=meta,
         )
     except ValidationError as exc:
         _errors(request, exc)
