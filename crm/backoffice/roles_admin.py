@@ -312,6 +312,9 @@ class ErasureReviewView(AdminFormView):
     header_icon = "warning"
 
     def dispatch(self, request, *args, **kwargs):
+        # Before any lookup: whoever may not review learns nothing of who asked.
+        if not self.user_has_permission(self.permission_required):
+            raise PermissionDenied
         self.object = get_object_or_404(
             ErasureRequest.objects.select_related("person", "reviewed_by"),
             pk=kwargs["pk"],
@@ -360,6 +363,9 @@ class ErasureRecordView(AdminFormView):
     header_icon = "warning"
 
     def dispatch(self, request, *args, **kwargs):
+        # Before any lookup: whoever may not record learns nothing of the person.
+        if not self.user_has_permission(self.permission_required):
+            raise PermissionDenied
         person_id = request.GET.get("person", "")
         self.person = (
             Person.objects.filter(pk=person_id).first()

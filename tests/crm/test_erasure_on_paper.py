@@ -77,9 +77,27 @@ def test_without_a_person_the_coordinator_is_sent_to_the_people(client, network)
         assert response["Location"] == reverse("crm_person:index")
 
 
-def test_only_coordinators_record_requests(client, network):
+def test_only_coordinators_record_requests_and_others_learn_nothing(client, network):
     person = network.guardian_b.person
-    client.force_login(network.guardian_a)
-    url = reverse("crm_erasure:add") + f"?person={person.pk}"
-    client.post(url, {"received_on": "2026-11-01", "reason": "x"})
-    assert not ErasureRequest.objects.exists()
+    pending = ErasureRequest.objects.create(person=network.guardian_a.person)
+    # The CMS editor reaches the admin but not erasure: refused before any
+    # lookup, the same way whether the person exists or has a pending request.
+    editor = client
+    editor.force_login(network.cms_editor)
+    answers = set()
+    for query in (
+        f"?person={person.pk}",
+        "?person=999999",
+        f"?person={pending.person_id}",
+    ):
+        response = editor.get(reverse("crm_erasure:add") + query)
+        answers.add((response.status_code, response.get("Location")))
+        editor.post(
+            reverse("crm_erasure:add") + query,
+            {"received_on": "2026-11-01", "reason": "x"},
+        )
+    assert answers == {(302, reverse("wagtailadmin_home"))}
+    review = editor.get(reverse("crm_erasure:edit", args=[pending.pk]))
+    missing = editor.get(reverse("crm_erasure:edit", args=[999999]))
+    assert review.status_code == missing.status_code == 302
+    assert ErasureRequest.objects.count() == 1
