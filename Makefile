@@ -39,12 +39,15 @@ run: seed
 # from npm: installed here when missing (apt needs root; never a browser
 # download). Without them the journeys are skipped, or fail when CI is set.
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			echo "Installing Debian's chromium for the browser journeys…"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+			echo "Installing Debian's$$missing for the browser journeys…"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 		else \
-			echo "Chromium is missing: 'sudo apt-get install chromium' enables the browser journeys."; \
+			echo "Missing:$$missing. 'sudo apt-get install$$missing' enables the browser journeys."; \
 		fi; \
 	fi
 	@if [ ! -f node_modules/axe-core/axe.min.js ]; then \
