@@ -366,6 +366,9 @@ def _extract_and_verify(archive: Path, staging: Path) -> dict:
     """Unpack into ``staging`` and check every file against the manifest."""
     digests: dict[str, str] = {}
     manifest_bytes = None
+    # A hostile or damaged archive must not fill the disk the media live on.
+    room = shutil.disk_usage(staging).free * 0.9
+    unpacked = 0
     try:
         with tarfile.open(archive, "r:gz") as tar:
             for member in tar:
@@ -387,6 +390,12 @@ def _extract_and_verify(archive: Path, staging: Path) -> dict:
                 digest = hashlib.sha256()
                 with target.open("wb") as out:
                     while chunk := source.read(_CHUNK):
+                        unpacked += len(chunk)
+                        if unpacked > room:
+                            raise BackupError(
+                                "Not enough disk space to unpack the archive beside "
+                                "the media folder: nothing was restored."
+                            )
                         digest.update(chunk)
                         out.write(chunk)
                 digests[name] = digest.hexdigest()
@@ -412,8 +421,17 @@ def _extract_and_verify(archive: Path, staging: Path) -> dict:
             f"(this version reads {VERSION})."
         )
     files = manifest.get("files")
-    if not isinstance(files, dict):
+    if not isinstance(files, dict) or not all(
+        isinstance(entry, dict) and isinstance(entry.get("sha256"), str)
+        for entry in files.values()
+    ):
         raise BackupError(f"The archive's {MANIFEST} lists no files.")
+    migrations = manifest.get("migrations") or {}
+    if not isinstance(migrations, dict) or not all(
+        isinstance(names, list) and all(isinstance(n, str) for n in names)
+        for names in migrations.values()
+    ):
+        raise BackupError(f"The archive's {MANIFEST} does not list its migrations.")
     missing = sorted(set(files) - set(digests))
     extra = sorted(set(digests) - set(files))
     if missing:
@@ -511,9 +529,34 @@ def _restore_database(connection, engine, dump: Path):
         _run_pg(cmd, env, "pg_restore")
 
 
+def _check_writable(roots) -> None:
+    """Before the database is touched: every media folder can be replaced."""
+    for root in roots:
+        where = root if root.exists() else root.parent
+        if not os.access(where, os.W_OK) or (
+            not os.path.ismount(root) and not os.access(root.parent, os.W_OK)
+        ):
+            raise BackupError(
+                f"{root} cannot be written by this user: nothing was restored."
+            )
+
+
 def _swap_in(staged: Path, root: Path):
-    """Replace ``root`` with ``staged``: renames when on one filesystem."""
+    """Replace ``root`` with ``staged``: renames when on one filesystem.
+
+    A media folder that is a mount point (a volume) cannot be renamed: its
+    contents are replaced instead.
+    """
     root.parent.mkdir(parents=True, exist_ok=True)
+    if os.path.ismount(root):
+        for entry in list(root.iterdir()):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        for entry in list(staged.iterdir()):
+            shutil.move(str(entry), str(root / entry.name))
+        return
     old = None
     if root.exists():
         old = root.with_name(f".{root.name}.before-restore")
@@ -581,6 +624,7 @@ def _restore_backup(archive: Path, *, force: bool, using: str):
                     + ". Restore into an empty instance, or use --force to "
                     "replace everything."
                 )
+        _check_writable([root for _prefix, root in _media_roots()])
         _restore_database(connection, engine, staging / DB_FILES[engine])
         for prefix, root in _media_roots():
             staged = staging / prefix

@@ -267,6 +267,22 @@ def test_restore_refuses_an_altered_file(archive, tmp_path):
     _refused(altered, "Checksum mismatch for database/", "--force")
 
 
+def test_restore_refuses_a_manifest_of_the_wrong_shape(archive, tmp_path):
+    def files_as_text(manifest):
+        name = next(iter(manifest["files"]))
+        manifest["files"][name] = "not an entry"
+
+    def migrations_as_text(manifest):
+        manifest["migrations"] = "crm.0001"
+
+    broken = _rewrite(archive, tmp_path / "files.tar.gz", _manifest_edit(files_as_text))
+    _refused(broken, "lists no files", "--force")
+    broken = _rewrite(
+        archive, tmp_path / "migrations.tar.gz", _manifest_edit(migrations_as_text)
+    )
+    _refused(broken, "does not list its migrations", "--force")
+
+
 def test_restore_refuses_missing_and_unlisted_files(archive, tmp_path):
     dropped = _rewrite(
         archive,
