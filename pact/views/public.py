@@ -1,8 +1,12 @@
 """Public pages of the pact in force."""
 
+import functools
+import hashlib
+
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
@@ -44,11 +48,29 @@ def pact_detail(request, slug):
 PDF_CACHE_SECONDS = 24 * 3600
 
 
+@functools.cache
+def _template_fingerprint() -> str:
+    """Changes with a release that changes the PDF's template."""
+    source = get_template("pact/pact_pdf.html").template.source
+    return hashlib.sha256(source.encode()).hexdigest()[:12]
+
+
 def pact_pdf(request, slug):
     pact, version = _in_force(slug)
     language = get_language() or "it"
-    key = f"pact-pdf:{version.pk}:{version.text_sha256}:{language}"
-    etag = f'"{version.text_sha256[:32]}-{language}"'
+    fingerprint = hashlib.sha256(
+        "|".join(
+            (
+                str(version.pk),
+                version.text_sha256,
+                pact.title,
+                language,
+                _template_fingerprint(),
+            )
+        ).encode()
+    ).hexdigest()[:32]
+    key = f"pact-pdf:{fingerprint}"
+    etag = f'"{fingerprint}"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
     else:
