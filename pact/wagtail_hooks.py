@@ -14,6 +14,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import HeaderButton
 
+from crm.backoffice.listing import ListQueryMixin
 from pact import admin_views
 from pact.adhesion_admin import AdhesionViewSet
 from pact.adhesion_admin import admin_urls as adhesion_admin_urls
@@ -37,27 +38,6 @@ def link_column(name, label, url_name, text):
             '<a href="{}">{}</a>', reverse(url_name, args=[obj.pk]), text
         ),
     )
-
-
-class ListQueryIndexView(generic.IndexView):
-    """An index that lists the viewset's ``get_queryset(request)``.
-
-    Wagtail 8's index view reads the model's default manager and never asks
-    the viewset, so the joins a list needs (one query per row otherwise) go
-    through here.
-    """
-
-    viewset = None
-
-    def get_base_queryset(self):
-        return self.viewset.get_queryset(self.request)
-
-
-class ListQueryMixin:
-    index_view_class = ListQueryIndexView
-
-    def get_index_view_kwargs(self, **kwargs):
-        return super().get_index_view_kwargs(viewset=self, **kwargs)
 
 
 class WorkshopViewSet(ListQueryMixin, ModelViewSet):

@@ -27,6 +27,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from crm import permissions, privacy
+from crm.backoffice.listing import ListQueryMixin
 from crm.forms import (
     ErasureDecisionForm,
     ErasureRecordForm,
@@ -174,7 +175,7 @@ class RoleAssignmentDetailView(
         return redirect("crm_roles:edit", self.object.pk)
 
 
-class RoleAssignmentViewSet(ModelViewSet):
+class RoleAssignmentViewSet(ListQueryMixin, ModelViewSet):
     model = RoleAssignment
     icon = "key"
     menu_label = gettext_lazy("Roles")
@@ -268,7 +269,7 @@ class InvitationDetailView(
         return redirect("crm_invitations:index")
 
 
-class InvitationViewSet(ModelViewSet):
+class InvitationViewSet(ListQueryMixin, ModelViewSet):
     model = Invitation
     icon = "mail"
     menu_label = gettext_lazy("Invitations")
@@ -422,7 +423,7 @@ class ErasureRecordView(AdminFormView):
         return redirect("crm_erasure:edit", erasure.pk)
 
 
-class ErasureRequestViewSet(ModelViewSet):
+class ErasureRequestViewSet(ListQueryMixin, ModelViewSet):
     model = ErasureRequest
     icon = "warning"
     menu_label = gettext_lazy("Erasure requests")

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import translation
 
 from crm.models import Affiliation, Role, RoleAssignment
@@ -196,3 +197,41 @@ def test_object_permissions_can_be_rebuilt_after_a_merge(coordinator):
     other.delete()
     member_permissions_resync(member=keep)
     assert list(members_for_user(fresh(user))) == [keep]
+
+
+@pytest.mark.parametrize(
+    "url_name", ["crm_roles:index", "crm_invitations:index", "crm_erasure:index"]
+)
+def test_access_lists_do_not_grow_their_queries_with_their_rows(
+    coordinator_client, network, url_name
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from crm.models import ErasureRequest
+    from crm.permissions import invitation_create
+    from tests.factories import OrganisationFactory, PersonFactory
+
+    def grow(n):
+        for _i in range(n):
+            org = OrganisationFactory()
+            invitation_create(
+                email=f"{org.pk}@example.org",
+                role="legal_representative",
+                member=org,
+                by=network.coordinator,
+                first_name="Rita",
+                last_name="Rossi",
+            )
+            ErasureRequest.objects.create(person=PersonFactory())
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert coordinator_client.get(reverse(url_name)).status_code == 200
+        return len(ctx.captured_queries)
+
+    coordinator_client.get(reverse(url_name))
+    grow(2)
+    few = count()
+    grow(8)
+    assert count() == few
