@@ -349,10 +349,19 @@ def report(args, rows, count, fives, errors, tasks, mails, duration):
     ):
         if items:
             lines += [f"{title}:"] + [f"  {item}" for item in items[:20]]
-    ok = requests > 0 and failures == 0 and fives == 0 and not errors and not lost
+    failed_tasks = (tasks or {}).get("FAILED", 0)
+    ok = (
+        requests > 0
+        and failures == 0
+        and fives == 0
+        and not errors
+        and not lost
+        and not count.get("duplicated")
+        and not failed_tasks
+    )
     lines.append("")
     lines.append(
-        "OK: no errors, no lost registrations."
+        "OK: no errors, no lost or doubled registrations, no failed tasks."
         if ok
         else "FAILED: see above and var/load/ (locust_failures.csv, gunicorn.log)."
     )

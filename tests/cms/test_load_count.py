@@ -110,5 +110,14 @@ def test_the_report_passes_only_without_failures_errors_or_lost(
     count = {"sent": 3, "confirmed": 3, "in_db": 3 - len(lost), "lost": lost}
     text, ok = run.report(args, rows, count, fives, [], {}, 3, 61.0)
     assert ok is passed
-    assert ("OK: no errors, no lost registrations." in text) is passed
+    assert (
+        text.endswith(
+            "OK: no errors, no lost or doubled registrations, no failed tasks."
+        )
+        is passed
+    )
     assert f"lost {len(lost)}" in text
+    # A registration recorded twice, or a background task that failed, fails it too.
+    doubled = {**count, "duplicated": ["a@example.org"]}
+    assert run.report(args, rows, doubled, fives, [], {}, 3, 61.0)[1] is False
+    assert run.report(args, rows, count, fives, [], {"FAILED": 1}, 3, 61.0)[1] is False
