@@ -169,7 +169,7 @@ class OwnDigitalSignatureForm(forms.Form):
         ),
     )
     code = forms.CharField(
-        label=_("Code received by email"),
+        label=_("Code received by email, to confirm the upload"),
         max_length=12,
         widget=forms.TextInput(
             attrs={

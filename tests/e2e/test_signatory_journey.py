@@ -87,7 +87,7 @@ def test_legal_representative_accepts_signs_and_verifies(
 
     page.get_by_role("button", name="Inviami il codice").click()
     page.wait_for_load_state()
-    expect(page.get_by_label("Codice ricevuto via email")).to_be_visible()
+    expect(page.get_by_label("Codice ricevuto via email", exact=True)).to_be_visible()
     (code_mail,) = [
         m for m in mailoutbox if m.to == [SIGNATORY] and m is not invitation_mail
     ]
@@ -95,7 +95,7 @@ def test_legal_representative_accepts_signs_and_verifies(
     browser.shot(page, "code-sent")
     browser.axe(page, "pact with the code form")
 
-    page.get_by_label("Codice ricevuto via email").fill(code)
+    page.get_by_label("Codice ricevuto via email", exact=True).fill(code)
     page.locator("label[for=id_confirm]").click()
     assert page.locator("#id_confirm").is_checked()
     page.get_by_role("button", name="Firma il patto").click()
