@@ -216,9 +216,15 @@ def _sign_online(*, adhesion, user, code, meta):
     challenge = _consume_code(adhesion, user, code)
     if isinstance(challenge, ValidationError):
         return challenge
+    evidence = _confirmed_by_code(SignatureMethod.ONLINE, person, challenge, meta)
+    return _finish(adhesion, person=person, evidence=evidence, recorded_by=user)
+
+
+def _confirmed_by_code(method, person, challenge, meta, **more) -> Evidence:
+    """What a signature confirmed with the emailed code records."""
     now = challenge.used_at
-    evidence = Evidence(
-        method=SignatureMethod.ONLINE,
+    return Evidence(
+        method=method,
         signed_at=now,
         recorded_at=now,
         recorded_by=person.full_name,
@@ -228,8 +234,8 @@ def _sign_online(*, adhesion, user, code, meta):
         code_sent_at=challenge.created_at,
         code_confirmed_at=now,
         shown_sha256=challenge.document_sha256,
+        **more,
     )
-    return _finish(adhesion, person=person, evidence=evidence, recorded_by=user)
 
 
 # --- in person ---------------------------------------------------------------
@@ -419,18 +425,11 @@ def _sign_digital_own(*, adhesion, user, code, meta, upload):
     challenge = _consume_code(adhesion, user, code)
     if isinstance(challenge, ValidationError):
         return challenge
-    now = timezone.now()
-    evidence = Evidence(
-        method=SignatureMethod.DIGITAL,
-        signed_at=now,
-        recorded_at=now,
-        recorded_by=person.full_name,
-        ip_address=str(meta.get("ip", ""))[:45],
-        user_agent=str(meta.get("user_agent", ""))[:500],
-        email=challenge.email,
-        code_sent_at=challenge.created_at,
-        code_confirmed_at=now,
-        shown_sha256=challenge.document_sha256,
+    evidence = _confirmed_by_code(
+        SignatureMethod.DIGITAL,
+        person,
+        challenge,
+        meta,
         source_sha256=sha256_hex(data),
         source_signer=check.signer,
     )

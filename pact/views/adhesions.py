@@ -18,6 +18,14 @@ from pact.models import AdhesionStatus, SignatureChallenge
 from pact.selectors import cited_proposals, version_for_display
 
 
+def _request_meta(request) -> dict:
+    """What a signature in the member area records of the request."""
+    return {
+        "ip": request.META.get("REMOTE_ADDR", ""),
+        "user_agent": request.META.get("HTTP_USER_AGENT", ""),
+    }
+
+
 def _errors(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
@@ -86,16 +94,12 @@ def adhesion_sign(request, pk):
             request, _("Type the code and confirm that you have read the text.")
         )
         return redirect("pact:adhesion_detail", pk=adhesion.pk)
-    meta = {
-        "ip": request.META.get("REMOTE_ADDR", ""),
-        "user_agent": request.META.get("HTTP_USER_AGENT", ""),
-    }
     try:
         services.adhesion_sign_online(
             adhesion=adhesion,
             signatory_user=request.user,
             code=form.cleaned_data["code"],
-            request_meta=meta,
+            request_meta=_request_meta(request),
         )
     except ValidationError as exc:
         _errors(request, exc)
@@ -132,17 +136,13 @@ def adhesion_sign_digital(request, pk):
             for message in errors:
                 messages.error(request, message)
         return redirect("pact:adhesion_detail", pk=adhesion.pk)
-    meta = {
-        "ip": request.META.get("REMOTE_ADDR", ""),
-        "user_agent": request.META.get("HTTP_USER_AGENT", ""),
-    }
     try:
         services.adhesion_sign_digital_own(
             adhesion=adhesion,
             signatory_user=request.user,
             uploaded=form.cleaned_data["uploaded"],
             code=form.cleaned_data["code"],
-            request_meta=meta,
+            request_meta=_request_meta(request),
         )
     except ValidationError as exc:
         _errors(request, exc)
