@@ -18,6 +18,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -321,8 +322,11 @@ def export_to_file(path: Path, *, filters: ExportFilters, by=None) -> int:
         raise ValidationError(_("No signed pact matches these filters."))
     partial = path.with_name(path.name + ".part")
     try:
-        with open(partial, "wb") as handle:
-            count = write_export(handle, export_rows(filters).iterator(500))
+        with (
+            open(partial, "wb") as handle,
+            closing(export_rows(filters).iterator(500)) as rows,
+        ):
+            count = write_export(handle, rows)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
@@ -378,8 +382,12 @@ def export_job_run(*, job_id: int) -> ExportJob:
         return job  # already run (a retried task) or running elsewhere
     filters = ExportFilters.from_json(job.filters)
     try:
-        with tempfile.TemporaryFile() as handle:
-            rows = export_rows(filters).iterator(500)
+        # closing(): a failed export must not leave its database cursor open
+        # until the garbage collector finds it (on PostgreSQL a named cursor).
+        with (
+            tempfile.TemporaryFile() as handle,
+            closing(export_rows(filters).iterator(500)) as rows,
+        ):
             count = write_export(handle, rows, progress=_Progress(job))
             handle.seek(0)
             _finish(job, handle, count, filters)
