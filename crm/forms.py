@@ -227,7 +227,8 @@ class ErasureRecordForm(forms.Form):
 
     received_on = forms.DateField(
         label=_("Received on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # The browser's date picker reads and sends ISO dates, whatever the language.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a date, e.g. 30/11/2026.")},
     )
     reason = forms.CharField(

@@ -22,6 +22,8 @@ def test_a_paper_request_is_recorded_from_the_persons_page_then_decided(
 
     form = admin.get(record_url)
     assert form.status_code == 200 and person.full_name in form.content.decode()
+    # Today, in the ISO form the browser's date picker reads.
+    assert f'value="{timezone.localdate().isoformat()}"' in form.content.decode()
     received = timezone.localdate() - datetime.timedelta(days=3)
     response = admin.post(
         record_url,
