@@ -11,7 +11,7 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -30,7 +30,7 @@ from wagtail.admin.widgets import HeaderButton
 
 from crm.models import MemberKind, Municipality
 from crm.services import export_log
-from pact import services, signed_documents
+from pact import services
 from pact.access import adhesion_for_coordinator
 from pact.adhesion_forms import DigitalForm, InPersonForm, WithdrawForm
 from pact.models import (
@@ -40,7 +40,7 @@ from pact.models import (
     PactVersion,
     VersionStatus,
 )
-from pact.views.adhesions import signed_pdf_response
+from pact.views.adhesions import signed_pdf_response, text_to_sign_response
 
 PERMISSION = "pact.change_adhesion"
 
@@ -507,12 +507,7 @@ def adhesion_text_to_sign(request, pk):
     adhesion = adhesion_for_coordinator(request.user, pk)
     if not adhesion.is_editable or adhesion.network_role_id is None:
         raise Http404("Nothing to sign")
-    pdf = signed_documents.text_to_sign_pdf(adhesion)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="patto-da-firmare-{adhesion.pk}.pdf"'
-    )
-    return response
+    return text_to_sign_response(adhesion)
 
 
 def admin_urls():

@@ -116,7 +116,13 @@ def adhesion_text_to_sign(request, pk):
         request.user, adhesion.member
     ):
         raise Http404("Nothing to sign")
-    person = permissions.person_for_user(request.user)
+    return text_to_sign_response(
+        adhesion, person=permissions.person_for_user(request.user)
+    )
+
+
+def text_to_sign_response(adhesion, *, person=None):
+    """The unsigned PDF to sign with a digital signature, as a download."""
     pdf = signed_documents.text_to_sign_pdf(adhesion, person=person)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
