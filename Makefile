@@ -28,6 +28,8 @@ seed: migrate
 # The server and a database-backed task worker (exports, emails) side by side;
 # Ctrl-C stops both.
 run: export TASKS_BACKEND = django_tasks_db.DatabaseBackend
+# Links in emails and QR codes follow the address the server runs on.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: seed
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@mkdir -p var; echo "Task worker running; its log: var/worker.log"
@@ -89,7 +91,7 @@ load: install
 	$(PY) bench/load/run.py $(LOAD_ARGS)
 
 messages: install
-	$(PY) manage.py makemessages -l it -l en --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py makemessages -l it --ignore '.venv/*' --ignore 'var/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 clean:

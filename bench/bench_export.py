@@ -245,12 +245,14 @@ def _seed_signed(pdfs: list[bytes], count: int):
     """``count`` signed adhesions of one open version, PDFs in storage."""
     import uuid
 
-    from django.core.files.storage import default_storage
     from django.db import transaction
 
     from crm.models import Member, MemberKind, Municipality, Person
     from pact.documents.chain import GENESIS
     from pact.models import Adhesion, AdhesionStatus, Pact
+    from pact.models.storage import private_storage
+
+    storage = private_storage()
     from pact.services import (
         article_save,
         network_role_save,
@@ -283,7 +285,7 @@ def _seed_signed(pdfs: list[bytes], count: int):
             # Unique bytes per document: its SHA-256 is its identity.
             data = pdfs[n % len(pdfs)] + f"\n% copy {n}\n".encode()
             ref = uuid.uuid4()
-            name = default_storage.save(
+            name = storage.save(
                 f"pacts/signed/{version.pk}/adesione-{ref}.pdf", _content(data)
             )
             digest = hashlib.sha256(data).hexdigest()
@@ -307,7 +309,7 @@ def _seed_signed(pdfs: list[bytes], count: int):
             )
             previous = digest
         Adhesion.objects.bulk_create(adhesions, batch_size=500)
-    return version, Path(default_storage.path(f"pacts/signed/{version.pk}"))
+    return version, Path(storage.path(f"pacts/signed/{version.pk}"))
 
 
 def _content(data: bytes):
@@ -358,7 +360,9 @@ def _full_path_rows() -> list[dict]:
     common.setup_django()
     folder = Path(tempfile.mkdtemp(prefix="bench-export-job-"))
     try:
-        with override_settings(MEDIA_ROOT=folder / "media"):
+        with override_settings(
+            MEDIA_ROOT=folder / "media", PRIVATE_MEDIA_ROOT=folder / "private"
+        ):
             originals = [p.read_bytes() for p in _signed_pdfs(folder, DISTINCT)]
             version, stored = _seed_signed(originals, DOCUMENTS)
             every = ExportFilters(version=version.pk)

@@ -51,6 +51,26 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.db.models.signals import pre_save
+        from wagtail.signals import page_published
+
+        from cms import signals
+        from cms.models import EventPage
+        from cms.personal_data import register_describers
+        from cms.story import register_story
+
+        register_describers()
+        register_story()
+        pre_save.connect(
+            signals.remember_capacity,
+            sender=EventPage,
+            dispatch_uid="cms.remember_capacity",
+        )
+        page_published.connect(
+            signals.fill_freed_places,
+            sender=EventPage,
+            dispatch_uid="cms.fill_freed_places",
+        )
         post_migrate.connect(
             grant_page_permissions, sender=self, dispatch_uid="cms.page_permissions"
         )

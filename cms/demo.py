@@ -8,7 +8,6 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -29,7 +28,6 @@ from cms.models import (
     Venue,
 )
 from crm.models import Person, Topic
-from crm.roles import CMS_EDITOR, GROUP_NAMES
 
 ROME = ZoneInfo("Europe/Rome")
 CONTACT_EMAIL = "luccainfamiglia2020@gmail.com"
@@ -194,23 +192,50 @@ def _event(programme, slug, *, agenda=(), speakers=None, **fields):
     return event
 
 
+# Until December 2026 the demo's programme said "Lucca, ottobre/novembre 2020"
+# above the 2027 events; a page still carrying that exact text is refreshed.
+_PROGRAMME_INTRO_2020 = (
+    "<p><b>Percorso di progettazione partecipata</b> rivolto a famiglie, "
+    "cittadini, istituzioni, realtà del terzo settore, imprese della "
+    "provincia di Lucca. Lucca, ottobre/novembre 2020.</p>"
+    "<p>La <b>partecipazione</b> agli incontri è <b>gratuita</b> ma per "
+    "ragioni organizzative è <b>necessario iscriversi</b>.</p>"
+)
+PROGRAMME_INTRO = (
+    "<p><b>Percorso di progettazione partecipata</b> rivolto a famiglie, "
+    "cittadini, istituzioni, realtà del terzo settore e imprese della provincia "
+    "di Lucca: iniziato a Lucca nell'autunno del 2020, continua con gli incontri "
+    "della rete.</p>"
+    "<p>La <b>partecipazione</b> agli incontri è <b>gratuita</b> ma per "
+    "ragioni organizzative è <b>necessario iscriversi</b>.</p>"
+)
+NETWORK_BODY = PROMOTERS + (
+    '<p>Le famiglie e le organizzazioni della rete aderiscono al <a href="/patto/">'
+    "patto di comunità</a>, che si può leggere con l'elenco di chi aderisce. "
+    'Chi ha un patto firmato può <a href="/verifica/">verificare che sia '
+    "autentico</a> con il suo codice o il suo PDF.</p>"
+)
+
+
+def _refresh(page, field: str, old: str, new: str) -> None:
+    """Publish ``new`` in place of the demo's ``old`` text, if nobody changed it."""
+    if getattr(page, field) == old:
+        setattr(page, field, new)
+        page.save_revision().publish()
+
+
 def _programme(home: HomePage) -> ProgrammePage:
     programme, _created = _child(
         home,
         ProgrammePage,
         "programma",
         title="Il programma",
-        intro=(
-            "<p><b>Percorso di progettazione partecipata</b> rivolto a famiglie, "
-            "cittadini, istituzioni, realtà del terzo settore, imprese della "
-            "provincia di Lucca. Lucca, ottobre/novembre 2020.</p>"
-            "<p>La <b>partecipazione</b> agli incontri è <b>gratuita</b> ma per "
-            "ragioni organizzative è <b>necessario iscriversi</b>.</p>"
-        ),
+        intro=PROGRAMME_INTRO,
         contact_email=CONTACT_EMAIL,
         contact_phone=CONTACT_PHONE,
         promoters=PROMOTERS,
     )
+    _refresh(programme, "intro", _PROGRAMME_INTRO_2020, PROGRAMME_INTRO)
     return programme
 
 
@@ -348,7 +373,7 @@ def _demo_events(programme, venue) -> list[EventPage]:
 
 
 def _pages(home: HomePage) -> None:
-    _child(
+    network, _created = _child(
         home,
         StandardPage,
         "la-rete",
@@ -357,8 +382,9 @@ def _pages(home: HomePage) -> None:
             "Una rete per supportare le famiglie nel conciliare esigenze familiari "
             "e lavoro, nata dal percorso partecipato Lucca In famiglia."
         ),
-        body=PROMOTERS,
+        body=NETWORK_BODY,
     )
+    _refresh(network, "body", PROMOTERS, NETWORK_BODY)
     _child(
         home,
         StandardPage,
@@ -438,6 +464,14 @@ def _workshop_participants(workshop: EventPage) -> int:
 
 
 def _editor() -> tuple[str, str, str]:
+    """The CMS editor: verified email, the role through the recorded service,
+    and the demo second factor (the back office needs one)."""
+    from allauth.account.models import EmailAddress
+
+    from crm.demo import demo_second_factor
+    from crm.models import Role
+    from crm.permissions import role_assign
+
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username=EDITOR_EMAIL,
@@ -446,15 +480,11 @@ def _editor() -> tuple[str, str, str]:
     if created:
         user.set_password(EDITOR_PASSWORD)
         user.save()
-    user.groups.add(Group.objects.get(name=GROUP_NAMES[CMS_EDITOR]))
-    try:
-        from allauth.account.models import EmailAddress
-
-        EmailAddress.objects.update_or_create(
-            user=user, email=EDITOR_EMAIL, defaults={"verified": True, "primary": True}
-        )
-    except ImportError:  # pragma: no cover - allauth is installed
-        pass
+    EmailAddress.objects.update_or_create(
+        user=user, email=EDITOR_EMAIL, defaults={"verified": True, "primary": True}
+    )
+    role_assign(user=user, role=Role.CMS_EDITOR, by=None, reason="demo")
+    demo_second_factor(user)
     return ("CMS editor", EDITOR_EMAIL, EDITOR_PASSWORD)
 
 

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from cms import ical, qr, tokens
 from cms.models import Registration, RegistrationStatus
+from crm.models import EmailKind
+from crm.services import email_record
 
 logger = logging.getLogger(__name__)
 
@@ -59,13 +61,21 @@ def send_registration_email(registration: Registration, *, reason: str) -> None:
     Confirmed registrations get the .ics, the online link and the check-in QR.
     """
     registration = Registration.objects.select_related(
-        "event", "event__venue", "person"
+        "event", "event__venue", "person", "member"
     ).get(pk=registration.pk)
     if not registration.person.email:
         return
     with translation.override(people_language()):
         message = _build_message(registration, reason)
     message.send()
+    email_record(
+        to=registration.person.email,
+        subject=message.subject,
+        kind=EmailKind.REGISTRATION,
+        person=registration.person,
+        member=registration.member,
+        about=registration,
+    )
 
 
 def _build_message(registration: Registration, reason: str):
@@ -101,3 +111,29 @@ def _build_message(registration: Registration, reason: str):
             "evento.ics", registration_ics(registration), ical.ICS_CONTENT_TYPE
         )
     return message
+
+
+def send_confirmation_request(pending) -> None:
+    """Ask the owner of a known address to confirm a registration made with it.
+
+    The email names only the event and what was typed: whoever typed the
+    address learns nothing, and nothing is recorded unless the link is used.
+    """
+    event = pending.event
+    with translation.override(people_language()):
+        context = {
+            "event": event,
+            "name": " ".join(
+                filter(
+                    None,
+                    (pending.data.get("first_name"), pending.data.get("last_name")),
+                )
+            ),
+            "confirm_url": ical.absolute(tokens.confirm_url(pending)),
+            "event_url": ical.absolute(event.url or "/"),
+            "location": ical.location(event),
+            "valid_until": pending.expires_at,
+        }
+        body = render_to_string("cms/emails/registration_confirm.txt", context)
+        subject = _("Confirm your registration: %(title)s") % {"title": event.title}
+    EmailMultiAlternatives(subject=subject, body=body, to=[pending.email]).send()

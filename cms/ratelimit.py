@@ -3,12 +3,16 @@
 from django.conf import settings
 from django.core.cache import cache
 
+from crm.security.client import client_ip
+
 # (attempts, seconds): generous for people, tight for scripts.
 DEFAULT_LIMIT = (10, 3600)
 
 
 def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """Read as the lockout and the login limits read it (behind the configured
+    number of trusted proxies: ``TRUSTED_PROXY_COUNT``)."""
+    return client_ip(request)
 
 
 def allow(scope: str, ident: str) -> bool:

@@ -160,3 +160,37 @@ def event_page_context(event, *, user=None) -> dict:
         "privacy_ok": privacy_consent_current(person) if person else False,
         "ics_url": reverse("cms:event_ics", args=[event.pk]) if saved else "",
     }
+
+
+def typed_summary(data: dict, *, email: str) -> list[tuple[str, str]]:
+    """What a registrant typed, as (label, value) lines: the only thing the
+    pages after the form and the confirmation email show of a registration
+    that is not yet confirmed."""
+    from django.utils.translation import gettext as _
+
+    from cms.models import RegistrantKind
+    from crm.models import Municipality, Topic
+
+    name = " ".join(filter(None, (data.get("first_name"), data.get("last_name"))))
+    lines = [(_("Name"), name), (_("Email"), email)]
+    if data.get("phone"):
+        lines.append((_("Phone"), str(data["phone"])))
+    kind = data.get("registrant_kind")
+    if kind in RegistrantKind.values:
+        lines.append((_("Registers as"), RegistrantKind(kind).label))
+    if data.get("organisation_name"):
+        lines.append((_("Family or organisation"), data["organisation_name"]))
+    municipality = Municipality.objects.filter(pk=data.get("municipality")).first()
+    if municipality:
+        lines.append((_("Municipality"), municipality.name))
+    for key, label in (("needs", _("Needs")), ("preferred_topics", _("Themes"))):
+        topics = Topic.objects.filter(pk__in=data.get(key) or [])
+        if topics:
+            lines.append((label, ", ".join(t.label for t in topics)))
+    if data.get("childcare_children"):
+        ages = ", ".join(str(age) for age in data.get("childcare_ages") or [])
+        value = str(data["childcare_children"]) + (f" ({ages})" if ages else "")
+        lines.append((_("Children needing childcare"), value))
+    if data.get("accessibility_needs"):
+        lines.append((_("Accessibility needs"), data["accessibility_needs"]))
+    return lines

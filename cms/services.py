@@ -6,6 +6,7 @@ only after the transaction commits.
 """
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -16,13 +17,22 @@ from django.utils.translation import gettext_lazy
 from cms import emails
 from cms.models import (
     EventPage,
+    PendingRegistration,
     RegistrantKind,
     Registration,
     RegistrationStatus,
 )
 from cms.models.registrations import ORGANISATION_KINDS
 from cms.selectors import confirmed_count, current_privacy_notice_version
-from crm.models import AffiliationRole, ConsentHow, ConsentPurpose, Member
+from crm.models import (
+    AffiliationRole,
+    ConsentHow,
+    ConsentPurpose,
+    Member,
+    Municipality,
+    Person,
+    Topic,
+)
 from crm.models import MemberStatus as CrmMemberStatus
 from crm.services import affiliation_add, consent_give, member_create, person_upsert
 
@@ -125,21 +135,8 @@ def registration_create(
     a closed or full event, a duplicate, or a missing privacy consent.
     """
     event = _lock_event(event)
-    state = event.registration_state()
-    if state != "open":
-        raise ValidationError(_CLOSED_MESSAGES[state], code="closed")
     consents = set(consents)
-    notice_version = current_privacy_notice_version()
-    if ConsentPurpose.PRIVACY not in consents:
-        raise ValidationError(
-            _("You must accept the privacy notice to register."),
-            code="privacy_required",
-        )
-    if not notice_version:
-        raise ValidationError(
-            _("Registration is unavailable: no privacy notice is published."),
-            code="no_privacy_notice",
-        )
+    notice_version = _check_can_register(event, consents)
     person, _created = person_upsert(
         email=email, first_name=first_name, last_name=last_name, phone=phone
     )
@@ -188,6 +185,145 @@ def registration_create(
     return registration
 
 
+def _check_can_register(event: EventPage, consents: set) -> str:
+    """What refuses a registration whoever registers; the notice version."""
+    state = event.registration_state()
+    if state != "open":
+        raise ValidationError(_CLOSED_MESSAGES[state], code="closed")
+    notice_version = current_privacy_notice_version()
+    if ConsentPurpose.PRIVACY not in consents:
+        raise ValidationError(
+            _("You must accept the privacy notice to register."),
+            code="privacy_required",
+        )
+    if not notice_version:
+        raise ValidationError(
+            _("Registration is unavailable: no privacy notice is published."),
+            code="no_privacy_notice",
+        )
+    return notice_version
+
+
+# --- the public form -----------------------------------------------------------
+
+# How long the link that confirms a registration made with a known email works.
+PENDING_VALID_FOR = timedelta(days=3)
+_TYPED = (
+    "first_name",
+    "last_name",
+    "phone",
+    "registrant_kind",
+    "organisation_name",
+    "childcare_children",
+    "childcare_ages",
+    "accessibility_needs",
+    "notes",
+)
+
+
+def typed_data(fields: dict) -> dict:
+    """What the form received, as JSON: plain values, ids for the choices."""
+    data = {name: fields[name] for name in _TYPED if name in fields}
+    data["childcare_ages"] = list(data.get("childcare_ages") or [])
+    municipality = fields.get("municipality")
+    data["municipality"] = municipality.pk if municipality else None
+    data["needs"] = [t.pk for t in fields.get("needs") or ()]
+    data["preferred_topics"] = [t.pk for t in fields.get("preferred_topics") or ()]
+    data["consents"] = sorted(fields.get("consents") or ())
+    return data
+
+
+def _from_typed_data(data: dict) -> dict:
+    fields = {name: data[name] for name in _TYPED if name in data}
+    fields["municipality"] = Municipality.objects.filter(
+        pk=data.get("municipality")
+    ).first()
+    fields["needs"] = list(Topic.objects.filter(pk__in=data.get("needs") or []))
+    fields["preferred_topics"] = list(
+        Topic.objects.filter(pk__in=data.get("preferred_topics") or [])
+    )
+    fields["consents"] = data.get("consents") or []
+    return fields
+
+
+def registration_submit(*, event: EventPage, email: str, **fields):
+    """A registration from the public form, which must never reveal nor change
+    what the CRM knows about someone.
+
+    An email the CRM does not know registers at once (``registration_create``).
+    One it knows only leaves a ``PendingRegistration`` and an email to that
+    address: nothing is matched, written or consented in that person's name
+    until the link is followed (``registration_confirm``). Both answer the
+    same way, and refuse the same things (closed, full, no privacy consent),
+    so the form tells nobody whether an address is known.
+    """
+    email = (email or "").strip()
+    if not Person.objects.by_email(email).exists():
+        return registration_create(event=event, email=email, **fields)
+    return _pending_create(event=event, email=email, fields=fields)
+
+
+@transaction.atomic
+def _pending_create(*, event, email, fields) -> PendingRegistration:
+    _check_can_register(event, set(fields.get("consents") or ()))
+    _initial_status(event)  # a full event is refused here too
+    now = timezone.now()
+    # Unconfirmed data does not linger: expired requests go as new ones come.
+    PendingRegistration.objects.filter(
+        expires_at__lte=now, confirmed_at__isnull=True
+    ).delete()
+    pending = PendingRegistration.objects.create(
+        event=event,
+        email=email,
+        data=typed_data(fields),
+        expires_at=now + PENDING_VALID_FOR,
+    )
+    transaction.on_commit(
+        lambda: emails.send_confirmation_request(pending), robust=True
+    )
+    return pending
+
+
+@transaction.atomic
+def registration_confirm(*, pending: PendingRegistration) -> tuple[Registration, bool]:
+    """Register what was typed, now that its mailbox has confirmed it.
+
+    Returns ``(registration, created)``: a person already registered for the
+    event gets their registration back (``created`` False).
+    """
+    pending = PendingRegistration.objects.select_for_update().get(pk=pending.pk)
+    if pending.registration_id:
+        return pending.registration, False
+    if pending.confirmed_at or pending.expires_at <= timezone.now():
+        raise ValidationError(
+            _("This link has expired: register again from the event's page."),
+            code="expired",
+        )
+    try:
+        with transaction.atomic():
+            registration = registration_create(
+                event=pending.event,
+                email=pending.email,
+                **_from_typed_data(pending.data),
+            )
+        created = True
+    except ValidationError as error:
+        if error.code != "duplicate":
+            raise
+        registration = (
+            Registration.objects.active()
+            .filter(
+                event=pending.event, person__in=Person.objects.by_email(pending.email)
+            )
+            .get()
+        )
+        created = False
+    pending.confirmed_at = timezone.now()
+    pending.registration = registration
+    pending.save(update_fields=["confirmed_at", "registration"])
+    return registration, created
+
+
 def _email_on_commit(registration: Registration, reason: str) -> None:
     transaction.on_commit(
         lambda: emails.send_registration_email(registration, reason=reason),
@@ -204,8 +340,15 @@ def _set_status(registration, status, *, by=None) -> Registration:
     return registration
 
 
-def _promote_waiting(event: EventPage, *, by=None) -> list[Registration]:
-    """Fill free places from the waiting list, first come first served."""
+@transaction.atomic
+def waiting_list_fill(*, event: EventPage, by=None) -> list[Registration]:
+    """Offer the free places to the waiting list, first come first served.
+
+    Each person promoted is confirmed and emailed once the transaction commits.
+    Called when a place comes free (a cancellation, a rejection) and when the
+    event's capacity is raised.
+    """
+    event = _lock_event(event)
     promoted = []
     while _has_room(event):
         first = Registration.objects.filter(event=event).waiting().first()
@@ -214,6 +357,13 @@ def _promote_waiting(event: EventPage, *, by=None) -> list[Registration]:
         promoted.append(_set_status(first, RegistrationStatus.CONFIRMED, by=by))
         _email_on_commit(first, "promoted")
     return promoted
+
+
+def capacity_raised(before: int | None, after: int | None) -> bool:
+    """Whether a change of capacity frees places (no limit counts as infinite)."""
+    if before is None:
+        return False
+    return after is None or after > before
 
 
 @transaction.atomic
@@ -226,7 +376,7 @@ def registration_cancel(*, registration: Registration, by=None) -> Registration:
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
     _set_status(registration, RegistrationStatus.CANCELLED, by=by)
     if was_confirmed:
-        _promote_waiting(event, by=by)
+        waiting_list_fill(event=event, by=by)
     return registration
 
 
@@ -268,7 +418,7 @@ def registration_reject(*, registration: Registration, by) -> Registration:
     _set_status(registration, RegistrationStatus.REJECTED, by=by)
     _email_on_commit(registration, "rejected")
     if was_confirmed:
-        _promote_waiting(event, by=by)
+        waiting_list_fill(event=event, by=by)
     return registration
 
 

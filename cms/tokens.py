@@ -41,3 +41,31 @@ def check_in_url(registration: Registration) -> str:
 
     token = make_token(registration, purpose=CHECK_IN)
     return reverse("cms_admin:check_in_token", args=[token])
+
+
+CONFIRM = "cms.registration.confirm"
+
+
+def pending_token(pending) -> str:
+    return signing.Signer(salt=CONFIRM).sign(str(pending.pk))
+
+
+def pending_for_token(token: str):
+    """The registration awaiting confirmation a signed link names; 404 otherwise."""
+    from cms.models import PendingRegistration
+
+    try:
+        pk = int(signing.Signer(salt=CONFIRM).unsign(token))
+    except (signing.BadSignature, ValueError):
+        raise Http404("invalid token") from None
+    pending = PendingRegistration.objects.select_related("event").filter(pk=pk).first()
+    if pending is None:
+        raise Http404("unknown or expired request")
+    return pending
+
+
+def confirm_url(pending) -> str:
+    """The link, sent only to the address typed, that confirms the registration."""
+    from django.urls import reverse
+
+    return reverse("cms:registration_confirm", args=[pending_token(pending)])

@@ -13,6 +13,17 @@ urlpatterns = [
         public.register_one_click,
         name="register_one_click",
     ),
+    # Before the personal link's pattern, which would take these for tokens.
+    path(
+        "iscrizioni/ricevuta/",
+        public.registration_received,
+        name="registration_received",
+    ),
+    path(
+        "iscrizioni/conferma/<str:token>/",
+        public.registration_confirm,
+        name="registration_confirm",
+    ),
     path(
         "iscrizioni/<str:token>/",
         public.registration_manage,

@@ -97,6 +97,7 @@ admin_urlpatterns = [
     ),
     path("eventi/<int:pk>/check-in/", views.check_in, name="check_in"),
     path("check-in/<str:token>/", views.check_in_token, name="check_in_token"),
+    path("iscrizioni/<int:pk>/", views.registration_find, name="registration"),
     path(
         "iscrizioni/<int:pk>/azione/",
         views.registration_action,

@@ -52,3 +52,21 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_site_url(name: str = "SITE_URL") -> str:
+    """The site's public address, required: it goes into emails and QR codes.
+
+    An absolute ``http(s)://host[:port]`` address without a path; a trailing
+    slash is dropped.
+    """
+    from urllib.parse import urlsplit
+
+    value = env_required(name).rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not the site's address: give it as "
+            "https://rete.example.it (scheme and host, no path)."
+        )
+    return value

@@ -10,9 +10,11 @@ class CrmConfig(AppConfig):
 
     def ready(self):
         from crm.roles import sync_groups
+        from crm.security import signals as security_signals
         from crm.spreadsheets import guard_wagtail_exports
 
         guard_wagtail_exports()
+        security_signals.connect()
 
         # Permissions exist only after migrate has run, hence post_migrate.
         post_migrate.connect(sync_groups, dispatch_uid="crm.sync_groups")

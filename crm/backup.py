@@ -4,9 +4,9 @@ A backup is one ``.tar.gz`` archive:
 
 - ``database/db.sqlite3`` (SQLite, taken with the online backup API) or
   ``database/db.dump`` (PostgreSQL, ``pg_dump`` custom format);
-- ``media/…`` the tree of ``MEDIA_ROOT`` (signed pacts, scans, images);
-- ``private/…`` the tree of ``PRIVATE_MEDIA_ROOT`` (exports, handover bundles,
-  pending imports);
+- ``media/…`` the tree of ``MEDIA_ROOT`` (Wagtail's images and documents);
+- ``private/…`` the tree of ``PRIVATE_MEDIA_ROOT`` (signed pacts and the scans
+  or signed files they came from, exports, handover bundles, pending imports);
 - ``seal/seal-cert.pem``, the seal's certificate, and ``seal/seal-key.pem``, its
   private key, only when asked for (``include_seal_key``): the key is a secret;
 - ``manifest.json``: when and from which engine, the migrations applied per

@@ -22,6 +22,7 @@ from crm.models import (
     MemberStatus,
     Municipality,
     Person,
+    Service,
     Topic,
 )
 from crm.permissions import role_assign
@@ -408,12 +409,17 @@ def _verified_email(user) -> None:
     )
 
 
-def _demo_totp(user) -> None:
+def demo_second_factor(user) -> None:
+    """Give a demo account that uses the back office the published demo secret,
+    and recovery codes (to try a login without the app)."""
     from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
     from allauth.mfa.totp.internal.auth import TOTP
 
     if not Authenticator.objects.filter(user=user, type="totp").exists():
         TOTP.activate(user, DEMO_TOTP_SECRET)
+    if not Authenticator.objects.filter(user=user, type="recovery_codes").exists():
+        RecoveryCodes.activate(user)
 
 
 def _seed_staff() -> list[tuple[str, str, str]]:
@@ -427,7 +433,7 @@ def _seed_staff() -> list[tuple[str, str, str]]:
             person.user = user
             person.save(update_fields=["user"])
         role_assign(user=user, role=role, by=None, reason="demo")
-        _demo_totp(user)
+        demo_second_factor(user)
         logins.append((label, email, DEMO_PASSWORD))
     return logins
 
@@ -586,8 +592,12 @@ def seed(*, stdout=None) -> list[tuple[str, str, str]]:
     author = get_user_model().objects.get(username=DEMO_STAFF[0][1])
     _seed_interactions(families + organisations, author)
     logins += _seed_member_logins()
+    from crm.directory import demo as directory_demo
+
+    directory_demo.seed()
     if stdout is not None:
         stdout.write(
-            f"CRM: {Member.objects.count()} members, {Person.objects.count()} people."
+            f"CRM: {Member.objects.count()} members, {Person.objects.count()} people, "
+            f"{Service.objects.count()} services."
         )
     return logins

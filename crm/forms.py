@@ -183,7 +183,9 @@ class SetPasswordForm(forms.Form):
 
 
 class RoleAssignForm(forms.Form):
-    """A coordinator grants a role; the user is found by login email."""
+    """A coordinator grants a role by login email; an address that no verified
+    account holds gets an invitation instead (the names are then needed for a
+    person the network does not know yet)."""
 
     email = forms.EmailField(label=_("Login email of the person"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
@@ -194,16 +196,16 @@ class RoleAssignForm(forms.Form):
         help_text=_("Only for guardians, legal representatives and contacts."),
     )
     reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=100,
+        required=False,
+        help_text=_("Only if an invitation must be sent to someone new."),
+    )
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        user = get_user_model().objects.filter(email__iexact=email).first()
-        if user is None:
-            raise forms.ValidationError(
-                _("Nobody has a login with this email: send an invitation instead.")
-            )
-        self.user = user
-        return email
+        return self.cleaned_data["email"].strip().lower()
 
 
 class RevokeForm(forms.Form):

@@ -27,6 +27,7 @@ from crm import services
 from crm.models import (
     APP_ROLES,
     Affiliation,
+    EmailKind,
     Invitation,
     Member,
     MemberKind,
@@ -35,6 +36,11 @@ from crm.models import (
     RoleAssignment,
 )
 from crm.roles import COORDINATOR, GROUP_NAMES, LIAISON
+from crm.security.accounts import (
+    existing_login_for,
+    is_verified,
+    release_unverified_address,
+)
 
 INVITATION_VALID_FOR = timedelta(days=7)
 
@@ -230,6 +236,11 @@ def role_assign(*, user, role, member=None, by, reason="") -> RoleAssignment:
         raise ValidationError(_("Nobody can grant a role to themselves."))
     if not user.is_active:
         raise ValidationError(_("This account is disabled."))
+    if not is_verified(user):
+        # Whoever signs up with someone else's address never gets their role.
+        raise ValidationError(
+            _("This account's email is not verified: send an invitation instead.")
+        )
     if not may_grant(by, role, member):
         raise ValidationError(_("You may not grant this role."))
     existing = RoleAssignment.objects.active().filter(
@@ -247,6 +258,35 @@ def role_assign(*, user, role, member=None, by, reason="") -> RoleAssignment:
         services.affiliation_add(person=person, member=member, role=role)
     _sync(user, role, member)
     return assignment
+
+
+@transaction.atomic
+def role_grant_or_invite(
+    *, email, role, member=None, by, reason="", first_name="", last_name=""
+) -> tuple[RoleAssignment | None, Invitation | None]:
+    """Grant ``role`` to the account whose verified login email is ``email``;
+    with no such account, invite ``email`` to it instead.
+
+    Returns ``(assignment, None)`` or ``(None, invitation)``. An address that
+    no one has proved to own never receives a role: the invitation's link,
+    which only its mailbox gets, makes the account and grants the role.
+    """
+    email = (email or "").strip().lower()
+    user = existing_login_for(email)
+    if user is not None:
+        assignment = role_assign(
+            user=user, role=role, member=member, by=by, reason=reason
+        )
+        return assignment, None
+    invitation, _token = invitation_create(
+        email=email,
+        role=role,
+        member=member,
+        by=by,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    return None, invitation
 
 
 def _ensure_not_last_coordinator(assignment: RoleAssignment) -> None:
@@ -324,12 +364,15 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
         "valid_days": INVITATION_VALID_FOR.days,
     }
     subject = render_to_string("account/email/invitation_subject.txt", context)
+    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
     body = render_to_string("account/email/invitation_message.txt", context)
-    send_mail(
-        settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
-        body,
-        None,
-        [invitation.email],
+    send_mail(subject, body, None, [invitation.email])
+    services.email_record(
+        to=invitation.email,
+        subject=subject,
+        kind=EmailKind.INVITATION,
+        member=invitation.member,
+        about=invitation,
     )
 
 
@@ -410,10 +453,11 @@ def invitation_accept(*, invitation: Invitation, user=None, password=None):
         raise ValidationError(_("This invitation can no longer be used."))
     User = get_user_model()
     if user is None:
-        if User.objects.filter(email__iexact=invitation.email).exists():
+        if existing_login_for(invitation.email) is not None:
             raise ValidationError(
                 _("An account with this email already exists: log in first.")
             )
+        release_unverified_address(invitation.email)
         person = invitation.person
         user = User(
             username=invitation.email,
@@ -426,7 +470,7 @@ def invitation_accept(*, invitation: Invitation, user=None, password=None):
         EmailAddress.objects.create(
             user=user, email=invitation.email, verified=True, primary=True
         )
-    elif (user.email or "").lower() != invitation.email:
+    elif (user.email or "").lower() != invitation.email or not is_verified(user):
         raise ValidationError(_("This invitation was sent to another email address."))
     by = invitation.invited_by
     if by is not None and not may_grant(by, invitation.role, invitation.member):
@@ -451,10 +495,6 @@ def invitation_accept(*, invitation: Invitation, user=None, password=None):
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return user
-
-
-def existing_login_for(email: str):
-    return get_user_model().objects.filter(email__iexact=(email or "").strip()).first()
 
 
 @transaction.atomic

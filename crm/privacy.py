@@ -182,6 +182,15 @@ def personal_data(user, members) -> dict:
             }
             for e in person.erasure_requests.all()
         ]
+        data["person"]["emails_sent"] = [
+            {
+                "sent_at": _plain(e.sent_at),
+                "kind": e.get_kind_display(),
+                "subject": e.subject,
+                "to": e.to_email,
+            }
+            for e in person.emails.all()
+        ]
         data["person"]["other_records"] = _other_apps_records(person)
     return data
 
@@ -276,10 +285,16 @@ def _blank_interactions(queryset) -> None:
     queryset.update(subject=_("(anonymised)"), body="")
 
 
+def _blank_emails(queryset) -> None:
+    """Keep that an email went and what it was about, not to whom."""
+    queryset.update(to_email="", subject=_("(anonymised)"))
+
+
 def _anonymise_family(member: Member, by) -> None:
     Child.history.filter(family_id=member.pk).delete()
     member.children.all().delete()
     _blank_interactions(member.interactions.all())
+    _blank_emails(member.emails.all())
     Member.history.filter(id=member.pk).delete()
     member.name = _("Anonymised family #%(pk)s") % {"pk": member.pk}
     member.address = member.postal_code = member.email = member.phone = ""
@@ -321,6 +336,7 @@ def person_anonymise(*, person: Person, by) -> Person:
     if person.user_id:
         _close_login(person.user, by)
     _blank_interactions(Interaction.objects.filter(person=person))
+    _blank_emails(person.emails.all())
     Person.history.filter(id=person.pk).delete()
     person.first_name = _("Anonymised person")
     person.last_name = f"#{person.pk}"

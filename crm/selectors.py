@@ -229,9 +229,18 @@ def _plain(value):
 # Dashboard
 
 
+def adherents_count() -> int:
+    return Member.objects.adherents().count()
+
+
+def prospects_count() -> int:
+    return Member.objects.filter(status=MemberStatus.PROSPECT).count()
+
+
 def members_by_kind():
+    """Adherents per kind of member."""
     counts = dict(
-        Member.objects.exclude(status=MemberStatus.FORMER)
+        Member.objects.adherents()
         .values_list("kind")
         .annotate(n=Count("pk"))
         .order_by()
@@ -240,27 +249,32 @@ def members_by_kind():
 
 
 def members_by_municipality():
-    """Municipalities with members, the Piana di Lucca first."""
+    """Municipalities with adherents, the Piana di Lucca first."""
     rows = (
         Municipality.objects.annotate(
-            n=Count("members", filter=~Q(members__status=MemberStatus.FORMER))
+            n=Count("members", filter=Q(members__status=MemberStatus.ACTIVE))
         )
         .filter(n__gt=0)
         .order_by("-is_piana", "-n", "name")
         .values_list("name", "is_piana", "n")
     )
-    without = (
-        Member.objects.exclude(status=MemberStatus.FORMER)
-        .filter(municipality__isnull=True)
-        .count()
-    )
+    without = Member.objects.adherents().filter(municipality__isnull=True).count()
     return list(rows), without
 
 
+def adherents_without_joining_date() -> int:
+    return Member.objects.adherents().filter(joined_on__isnull=True).count()
+
+
 def members_by_joined_month(*, months=36):
-    """New members per month and the running total, for the last ``months``."""
+    """New adherents per month (by joining date) and the running total.
+
+    The last total equals the number of adherents, but for those with no
+    joining date (``adherents_without_joining_date``). The last ``months``.
+    """
     per_month = dict(
-        Member.objects.exclude(joined_on__isnull=True)
+        Member.objects.adherents()
+        .exclude(joined_on__isnull=True)
         .annotate(month=TruncMonth("joined_on"))
         .values_list("month")
         .annotate(n=Count("pk"))
@@ -289,17 +303,21 @@ def _next_month(day):
 
 
 def needs_and_offers_by_topic():
-    """Per topic: families that need it, organisations that offer it."""
+    """Per topic: adhering families that need it, organisations that offer it."""
     return list(
         Topic.objects.annotate(
             needs=Count(
                 "members_in_need",
-                filter=Q(members_in_need__kind=MemberKind.FAMILY),
+                filter=Q(
+                    members_in_need__kind=MemberKind.FAMILY,
+                    members_in_need__status=MemberStatus.ACTIVE,
+                ),
                 distinct=True,
             ),
             offers=Count(
                 "members_offering",
-                filter=~Q(members_offering__kind=MemberKind.FAMILY),
+                filter=~Q(members_offering__kind=MemberKind.FAMILY)
+                & Q(members_offering__status=MemberStatus.ACTIVE),
                 distinct=True,
             ),
         )

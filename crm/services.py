@@ -20,6 +20,7 @@ from crm.models import (
     Member,
     MemberKind,
     Person,
+    SentEmail,
 )
 
 
@@ -148,16 +149,64 @@ def interaction_log(
     return interaction
 
 
+def _ids(objects) -> set[int]:
+    """Primary keys from a queryset (of objects or of ids), objects or ids."""
+    if objects is None:
+        return set()
+    if hasattr(objects, "values_list") and not getattr(objects, "_fields", None):
+        objects = objects.values_list("pk", flat=True)
+    return {getattr(o, "pk", o) for o in objects if o is not None}
+
+
+@transaction.atomic
 def export_log(
-    *, user, what: str, format: str = "", count: int = 0, filters=None
+    *,
+    user,
+    what: str,
+    format: str = "",
+    count: int = 0,
+    filters=None,
+    members=None,
+    people=None,
 ) -> DataExportLog:
-    """Record an export or download of personal data."""
-    return DataExportLog.objects.create(
+    """Record an export or download of personal data, and whom it included.
+
+    ``members`` and ``people``: querysets, objects or primary keys; each
+    member's and person's page then lists this export.
+    """
+    log = DataExportLog.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
         what=what,
         format=format,
         record_count=count,
         filters=filters or {},
+    )
+    for relation, objects, column in (
+        (DataExportLog.members, members, "member_id"),
+        (DataExportLog.people, people, "person_id"),
+    ):
+        through = relation.through
+        through.objects.bulk_create(
+            [through(dataexportlog_id=log.pk, **{column: pk}) for pk in _ids(objects)],
+            batch_size=1000,
+        )
+    return log
+
+
+def email_record(
+    *, to: str, subject: str, kind: str, person=None, member=None, about=None
+) -> SentEmail:
+    """Note an email the network sent (never its text), for the story of the
+    person and the member it concerns."""
+    if person is None and to:
+        person = Person.objects.filter(email__iexact=to).first()
+    return SentEmail.objects.create(
+        to_email=to,
+        subject=subject[:255],
+        kind=kind,
+        person=person,
+        member=member,
+        about=about,
     )
 
 

@@ -1,3 +1,8 @@
 """Wagtail admin for the network. Each module registers its own hooks."""
 
-from crm.backoffice import hooks_members, hooks_roles  # noqa: F401
+from crm.backoffice import (  # noqa: F401
+    hooks_areas,
+    hooks_directory,
+    hooks_members,
+    hooks_roles,
+)

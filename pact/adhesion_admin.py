@@ -5,8 +5,6 @@ Coordinators only (``pact.*_adhesion`` permissions of their group). A signed
 adhesion is read-only here as everywhere: edit and delete refuse it.
 """
 
-import json
-
 import django_filters
 from django import forms
 from django.contrib import messages
@@ -33,6 +31,7 @@ from crm.services import export_log
 from pact import services
 from pact.access import adhesion_for_coordinator
 from pact.adhesion_forms import DigitalForm, InPersonForm, WithdrawForm
+from pact.evidence import evidence_rows
 from pact.models import (
     Adhesion,
     AdhesionStatus,
@@ -131,6 +130,14 @@ class AdhesionIndexView(generic.IndexView):
 class AdhesionCreateView(generic.CreateView):
     def get_form_class(self):
         return AdhesionAdminForm
+
+    def get_initial(self):
+        # Reached from a version's page: that version is already chosen.
+        initial = super().get_initial()
+        version = self.request.GET.get("version", "")
+        if version.isdecimal():
+            initial["version"] = version
+        return initial
 
     def form_valid(self, form):
         try:
@@ -247,20 +254,21 @@ class AdhesionInspectView(generic.InspectView):
         return f"{a.signatory} · {method} · {when:%d/%m/%Y %H:%M}"
 
     def get_evidence_display_value(self):
-        if not self.object.evidence:
+        rows = evidence_rows(self.object.evidence)
+        if not rows:
             return "—"
-        rows = format_html_join(
-            "",
-            "<li><code>{}</code>: {}</li>",
-            (
-                (key, json.dumps(value, ensure_ascii=False))
-                if isinstance(value, dict | list)
-                else (key, value)
-                for key, value in self.object.evidence.items()
-                if value not in (None, "", {})
-            ),
+        items = []
+        for label, value in rows:
+            if isinstance(value, list):
+                value = format_html(
+                    "<ul>{}</ul>",
+                    format_html_join("", "<li>{}</li>", ((v,) for v in value)),
+                )
+            items.append(format_html("<dt>{}</dt><dd>{}</dd>", label, value))
+        return format_html(
+            '<dl class="adhesion-evidence">{}</dl>',
+            format_html_join("", "{}", ((i,) for i in items)),
         )
-        return format_html("<ul>{}</ul>", rows)
 
     def get_withdrawal_display_value(self):
         a = self.object
@@ -493,6 +501,8 @@ def adhesion_source(request, pk):
         format=adhesion.source_file.name.rsplit(".", 1)[-1],
         count=1,
         filters={"adhesion": adhesion.pk},
+        members=[adhesion.member_id],
+        people=[adhesion.signatory_id],
     )
     name = adhesion.source_file.name.rsplit("/", 1)[-1]
     return FileResponse(

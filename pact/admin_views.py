@@ -16,8 +16,9 @@ from crm.services import export_log
 from crm.spreadsheets import XLSX_CONTENT_TYPE
 from pact import reports, services
 from pact.diff import compare_versions
-from pact.models import PactVersion, Seat, ThematicTable, Workshop
-from pact.selectors import version_for_display
+from pact.diff import ordered as compare_order
+from pact.models import Contribution, PactVersion, Seat, ThematicTable, Workshop
+from pact.selectors import cited_proposals, version_for_display
 
 
 def _require(request, perm):
@@ -142,6 +143,9 @@ def workshop_report_xlsx(request, pk):
         what=f"workshop report: {workshop}",
         format="xlsx",
         count=count,
+        people=Contribution.objects.filter(table__workshop=workshop)
+        .exclude(author=None)
+        .values_list("author_id", flat=True),
     )
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     name = reports.report_filename(workshop, "xlsx")
@@ -233,8 +237,62 @@ class VersionNewDraftView(VersionActionView):
         }
 
 
+class VersionReadOnlyView(CoordinatorView):
+    """A version open for signature or closed: its text, read-only, and what
+    can still be done with it (the edit view sends frozen versions here)."""
+
+    template_name = "pact/admin/version_readonly.html"
+    permission = "pact.view_pactversion"
+    header_icon = "lock"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.version = get_object_or_404(PactVersion, pk=kwargs["pk"])
+
+    def get_page_title(self):
+        return str(self.version)
+
+    def get_context_data(self, **kwargs):
+        version = version_for_display(self.version.pk)
+        url = lambda name: reverse(name, args=[version.pk])  # noqa: E731
+        actions = []
+        if version.status == "open":
+            actions.append((url("pact_version_close"), _("Close signatures")))
+            actions.append(
+                (
+                    reverse("pact_adhesions:add") + f"?version={version.pk}",
+                    _("Add an adhesion to this version and ask for its signature"),
+                )
+            )
+            actions.append(
+                (
+                    reverse("pact:pact_detail", args=[version.pact.slug]),
+                    _("See it as the public reads it"),
+                )
+            )
+        actions += [
+            (
+                reverse("pact_adhesions:index") + f"?version={version.pk}",
+                _("See the adhesions to this version"),
+            ),
+            (url("pact_version_new"), _("Create a new draft from this version")),
+            (url("pact_version_compare"), _("Compare it with another version")),
+        ]
+        return super().get_context_data(
+            version=version,
+            actions=actions,
+            proposals=cited_proposals(version),
+            **kwargs,
+        )
+
+
 class VersionCompareView(CoordinatorView):
-    """What changed between two versions of the same pact, section by section."""
+    """What changed between two versions of the same pact, section by section.
+
+    Starting from any version, the other one defaults to its neighbour (the
+    previous version, or the next for the first); the comparison always runs
+    from the older to the newer of the two.
+    """
 
     template_name = "pact/admin/version_compare.html"
     permission = "pact.view_pactversion"
@@ -242,18 +300,26 @@ class VersionCompareView(CoordinatorView):
     header_icon = "doc-full"
 
     def get_context_data(self, **kwargs):
-        new = get_object_or_404(PactVersion, pk=self.kwargs["pk"])
-        versions = list(new.pact.versions.order_by("number"))
-        older = [v for v in versions if v.number < new.number]
+        current = get_object_or_404(PactVersion, pk=self.kwargs["pk"])
+        versions = list(current.pact.versions.order_by("number"))
+        others = [v for v in versions if v.pk != current.pk]
         wanted = self.request.GET.get("with")
-        old = next((v for v in versions if str(v.pk) == wanted), None)
-        old = old or (older[-1] if older else None)
-        context = {"new": version_for_display(new.pk), "versions": versions}
-        if old is not None and old.pk != new.pk:
-            context["old"] = version_for_display(old.pk)
+        other = next((v for v in others if str(v.pk) == wanted), None)
+        if other is None and others:
+            older = [v for v in others if v.number < current.number]
+            other = older[-1] if older else others[0]
+        context = {"current": current, "others": others, "other": other}
+        if other is not None:
+            older, newer = compare_order(current, other)
+            context["old"] = version_for_display(older.pk)
+            context["new"] = version_for_display(newer.pk)
             context["sections"] = compare_versions(context["old"], context["new"])
         return super().get_context_data(**context, **kwargs)
 
 
 def version_edit_url(version) -> str:
+    """A version's page in the back office: its form while a draft, its
+    read-only page once frozen."""
+    if version.is_frozen:
+        return reverse("pact_version_view", args=[version.pk])
     return reverse("pact_versions:edit", args=[version.pk])

@@ -9,9 +9,12 @@ class PactConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from pact.areas import register_areas
         from pact.models import Adhesion, Article
         from pact.models.adhesions import guard_commitment_topics
         from pact.models.pacts import guard_article_proposals
+        from pact.personal_data import register_describers
+        from pact.story import register_story
 
         # A guard, not business logic: the freeze must hold for m2m writes too.
         m2m_changed.connect(
@@ -25,3 +28,6 @@ class PactConfig(AppConfig):
             sender=Adhesion.commitment_topics.through,
             dispatch_uid="pact.guard_commitment_topics",
         )
+        register_areas()
+        register_describers()
+        register_story()

@@ -147,13 +147,16 @@ def _seed_workshop(facilitators) -> Workshop:
         table.facilitators.set([facilitators[who]])
     _register_participants(event)
     services.workshop_place_participants(workshop=workshop)
-    for table, (*_head, said, synthesis) in zip(
-        workshop.tables.order_by("sort_order"), content.TABLES, strict=True
+    tables = list(workshop.tables.order_by("sort_order"))
+    # Each facilitator's last table stays open, so that every facilitator of
+    # the demo can try recording contributions live.
+    last_of = {who: index for index, (*_h, who, _s, _y) in enumerate(content.TABLES)}
+    for index, (table, (*_head, said, synthesis)) in enumerate(
+        zip(tables, content.TABLES, strict=True)
     ):
         _seed_contributions(table, said, facilitators, topics)
         services.table_synthesis_save(table=table, synthesis=synthesis)
-        # The last table stays open so its facilitator can try live entry.
-        if table.sort_order < len(content.TABLES) - 1:
+        if index not in last_of.values():
             services.table_close(table=table, by=table.facilitators.first())
     return workshop
 

@@ -2,7 +2,7 @@
 pacts and their versions, plus the seating, report, freeze and compare views."""
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -156,10 +156,15 @@ class PactVersionEditView(generic.EditView):
         buttons.append(HeaderButton(_("Compare"), url("pact_version_compare")))
         return buttons
 
-    def get(self, request, *args, **kwargs):
-        if self.get_object().is_frozen:
-            messages.warning(request, FrozenVersionError().messages[0])
-        return super().get(request, *args, **kwargs)
+    def dispatch(self, request, *args, **kwargs):
+        # A frozen version has no form to fill in: its page shows the text
+        # read-only, with what can still be done (a POST would only fail).
+        version = get_object_or_404(PactVersion, pk=kwargs.get("pk"))
+        if version.is_frozen:
+            if request.method == "POST":
+                messages.error(request, FrozenVersionError().messages[0])
+            return redirect("pact_version_view", version.pk)
+        return super().dispatch(request, *args, **kwargs)
 
 
 class PactVersionDeleteView(generic.DeleteView):
@@ -256,6 +261,11 @@ def register_admin_urls():
             name="pact_version_new",
         ),
         path(
+            "pact/versions/<int:pk>/",
+            admin_views.VersionReadOnlyView.as_view(),
+            name="pact_version_view",
+        ),
+        path(
             "pact/versions/<int:pk>/compare/",
             admin_views.VersionCompareView.as_view(),
             name="pact_version_compare",
@@ -264,5 +274,5 @@ def register_admin_urls():
     ]
 
 
-# Exports and handovers register their own admin URLs and menu items.
-from pact.views import handover_admin  # noqa: E402, F401
+# Exports, handovers and commitments register their own admin URLs and menus.
+from pact.views import commitments_admin, handover_admin  # noqa: E402, F401

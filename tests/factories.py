@@ -3,6 +3,7 @@ the data migration, so factories pick from it rather than invent it."""
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from crm.models import (
     Affiliation,
@@ -33,6 +34,20 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}@example.org")
     email = factory.LazyAttribute(lambda o: o.username)
     password = factory.django.Password("password-for-tests")
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        """The login email is verified (allauth), as after a real sign-up;
+        ``UserFactory(verified=False)`` for one that never was."""
+        from allauth.account.models import EmailAddress
+
+        if not create or extracted is False or not self.email:
+            return
+        EmailAddress.objects.get_or_create(
+            user=self,
+            email=self.email,
+            defaults={"verified": True, "primary": True},
+        )
 
 
 class FamilyFactory(factory.django.DjangoModelFactory):
@@ -132,3 +147,48 @@ def xlsx_bytes(rows, *, title="Foglio1") -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# Services directory
+
+
+def topic(slug="nido"):
+    from crm.models import Topic
+
+    return Topic.objects.get(slug=slug)
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "crm.Service"
+
+    member = factory.SubFactory(OrganisationFactory)
+    kind = factory.LazyFunction(topic)
+    name = factory.Sequence(lambda n: f"Servizio {n}")
+    age_min_months = 12
+    age_max_months = 36
+    municipality = factory.LazyFunction(municipality)
+    address = "Via Roma 1"
+    capacity = 20
+    places_free = 5
+    places_updated_at = factory.LazyFunction(timezone.now)
+
+
+def open_service(service, *, starts_on, ends_on, hours, name="Periodo"):
+    """Give ``service`` a period with ``hours``: [(weekday, "08:00", "16:00"), …]."""
+    from crm.directory.calendar import parse_time
+    from crm.models import OpeningHours, OpeningPeriod
+
+    period = OpeningPeriod.objects.create(
+        service=service, name=name, starts_on=starts_on, ends_on=ends_on
+    )
+    OpeningHours.objects.bulk_create(
+        OpeningHours(
+            period=period,
+            weekday=day,
+            opens=parse_time(opens),
+            closes=parse_time(closes),
+        )
+        for day, opens, closes in hours
+    )
+    return period

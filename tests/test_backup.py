@@ -1,7 +1,7 @@
 """`manage.py backup` and `manage.py restore`, as an operator runs them.
 
 The round trips back up a database with members and a sealed, signed adhesion
-(its PDF in the media, an export in the private folder), restore the archive
+(its PDF and an export in the private folder), restore the archive
 into a fresh, empty instance started with the production settings (another
 SQLite file, or a scratch PostgreSQL database), and check that rows and files
 are identical and that the signed PDF still verifies there.
@@ -43,7 +43,7 @@ def _reference_data_back(django_db_blocker):
 
 
 def _seed(network):
-    """Members, a sealed signed adhesion (PDF in the media), an export in private."""
+    """Members, a sealed signed adhesion and an export (both in the private folder)."""
     create_seal_certificate(
         key_path=settings.PACT_SEAL_KEY,
         cert_path=settings.PACT_SEAL_CERT,
@@ -78,6 +78,7 @@ def _instance_env(tmp_path, database_url):
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="rete.example.it",
+        SITE_URL="https://rete.example.it",
         DATABASE_URL=database_url,
         MEDIA_ROOT=str(tmp_path / "restored" / "media"),
         PRIVATE_MEDIA_ROOT=str(tmp_path / "restored" / "private"),
@@ -114,7 +115,8 @@ def _round_trip(network, tmp_path, database_url):
     source_rows = _dump_here()
     source_media = _tree(Path(settings.MEDIA_ROOT))
     source_private = _tree(Path(settings.PRIVATE_MEDIA_ROOT))
-    assert any(name.startswith("pacts/signed/") for name in source_media)
+    assert any(name.startswith("pacts/signed/") for name in source_private)
+    assert not any(name.startswith("pacts/") for name in source_media)
     assert "exports/patti.zip" in source_private
 
     env = _instance_env(tmp_path, database_url)
@@ -134,7 +136,7 @@ def _round_trip(network, tmp_path, database_url):
     # The seal's private key stays out of a backup unless asked for.
     assert not (root / "seal" / "seal-key.pem").exists()
 
-    pdf = root / "media" / adhesion.document.name
+    pdf = root / "private" / adhesion.document.name
     verified = _manage(env, "verify_pact", str(pdf))
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "GENUINE" in verified.stdout

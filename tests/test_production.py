@@ -31,13 +31,14 @@ def _production_env(tmp_path, **overrides):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "SECRET_KEY", "ALLOWED_HOSTS"))
+        if not key.startswith(("DJANGO_", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"))
         and key not in {"DATABASE_URL", "TEST_DB_SUFFIX", "DEBUG"}
     }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="rete.example.it",
+        SITE_URL="https://rete.example.it",
         DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
         MEDIA_ROOT=str(tmp_path / "media"),
         PRIVATE_MEDIA_ROOT=str(tmp_path / "private"),
@@ -71,13 +72,48 @@ def test_check_deploy_reports_nothing(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "missing", [{"SECRET_KEY": None}, {"SECRET_KEY": "  "}, {"ALLOWED_HOSTS": None}]
+    "missing",
+    [
+        {"SECRET_KEY": None},
+        {"SECRET_KEY": "  "},
+        {"ALLOWED_HOSTS": None},
+        {"SITE_URL": None},
+        {"SITE_URL": ""},
+    ],
 )
 def test_production_refuses_to_start_without(tmp_path, missing):
     (name,) = missing
     result = _run(["manage.py", "check"], _production_env(tmp_path, **missing))
     assert result.returncode != 0
     assert f"The environment variable {name} must be set." in result.stderr
+
+
+@pytest.mark.parametrize(
+    "address", ["rete.example.it", "ftp://rete.example.it", "https://rete.example.it/x"]
+)
+def test_production_refuses_a_site_url_that_is_not_an_address(tmp_path, address):
+    result = _run(["manage.py", "check"], _production_env(tmp_path, SITE_URL=address))
+    assert result.returncode != 0
+    assert "is not the site's address" in result.stderr
+
+
+def test_in_production_links_and_qr_codes_use_site_url(tmp_path):
+    result = _run(
+        [
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "from pact.signed_documents import verification_url; "
+            "print(settings.SITE_URL, settings.WAGTAILADMIN_BASE_URL, "
+            "verification_url('LIF-AAAA-BBBB'))",
+        ],
+        _production_env(tmp_path, SITE_URL="https://rete.example.it/"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "https://rete.example.it",
+        "https://rete.example.it",
+        "https://rete.example.it/verifica/LIF-AAAA-BBBB/",
+    ]
 
 
 _SHOW_SETTINGS = """

@@ -56,3 +56,35 @@ def test_demo_logins_can_log_in_and_act_for_their_member(client):
     )
     assert response.status_code == 302
     assert client.get("/area-riservata/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_is_ready_for_each_persona(client, settings):
+    """Links at the served address, a table open for each facilitator, a
+    programme not dated 2020, La rete linking the pact, each login landing
+    where its work is."""
+    from cms.models import ProgrammePage, StandardPage
+    from pact.models import ThematicTable
+
+    settings.SITE_URL = "http://127.0.0.1:8101"
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "http://127.0.0.1:8101/" in out.getvalue()
+    assert "8000" not in out.getvalue()
+
+    for email in (
+        "facilitatrice@luccainfamiglia.example",
+        "facilitatore@luccainfamiglia.example",
+    ):
+        assert ThematicTable.objects.open().filter(facilitators__email=email).exists()
+    assert "ottobre/novembre 2020" not in ProgrammePage.objects.get().intro
+    network = StandardPage.objects.get(slug="la-rete").body
+    assert 'href="/patto/"' in network and 'href="/verifica/"' in network
+
+    for email, lands in (
+        ("facilitatrice@luccainfamiglia.example", "/facilitazione/"),
+        ("giulia.bianchi@example.org", "/area-riservata/"),
+    ):
+        client.logout()
+        client.post("/account/login/", {"login": email, "password": "luccainfamiglia"})
+        assert client.get("/area-riservata/benvenuto/")["Location"] == lands

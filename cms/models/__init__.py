@@ -9,7 +9,12 @@ from .pages import (
     ProgrammePage,
     StandardPage,
 )
-from .registrations import RegistrantKind, Registration, RegistrationStatus
+from .registrations import (
+    PendingRegistration,
+    RegistrantKind,
+    Registration,
+    RegistrationStatus,
+)
 from .snippets import Speaker, Venue
 
 __all__ = [
@@ -19,6 +24,7 @@ __all__ = [
     "HomePage",
     "NewsIndexPage",
     "NewsPage",
+    "PendingRegistration",
     "PrivacyNoticePage",
     "ProgrammePage",
     "Registration",

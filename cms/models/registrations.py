@@ -180,3 +180,48 @@ class Registration(models.Model):
     @property
     def childcare_ages_display(self) -> str:
         return ", ".join(str(age) for age in self.childcare_ages or [])
+
+
+class PendingRegistration(models.Model):
+    """A registration made with an email the CRM already knows, waiting for its
+    confirmation from that mailbox.
+
+    Until the link in the email is followed nothing of it reaches the CRM: no
+    person is matched, no consent recorded, no detail written. ``data`` holds
+    what was typed (ids for the chosen comune and topics), to be registered on
+    confirmation; it is deleted once it expires unconfirmed.
+    """
+
+    event = models.ForeignKey(
+        EventPage,
+        verbose_name=_("event"),
+        on_delete=models.CASCADE,
+        related_name="pending_registrations",
+    )
+    email = models.EmailField(_("email"))
+    data = models.JSONField(_("what was typed"), default=dict)
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    registration = models.ForeignKey(
+        Registration,
+        verbose_name=_("registration"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("registration awaiting confirmation")
+        verbose_name_plural = _("registrations awaiting confirmation")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="cms_pendingregistration_expires_after_received",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} — {self.event}"

@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -52,6 +53,7 @@ class Venue(index.Indexed, models.Model):
         return self.name
 
     @property
+    @admin.display(description=_("address"))
     def full_address(self) -> str:
         town = " ".join(p for p in (self.postal_code, self.city) if p)
         if self.province:

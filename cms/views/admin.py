@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.admin.auth import permission_denied
@@ -110,6 +111,8 @@ def event_registrations_export(request, pk, fmt):
         format=fmt,
         count=len(rows),
         filters=filters.as_log() | {"event": event.pk},
+        members=[r.member_id for r in registrations],
+        people=[r.person_id for r in registrations],
     )
     response = HttpResponse(body, content_type=content_type)
     filename = f"iscrizioni-{event.slug}.{fmt}"
@@ -132,6 +135,18 @@ _ACTIONS = {
         registration=r, by=by
     ),
 }
+
+
+@_requires(can_view_registrations)
+def registration_find(request, pk):
+    """One registration, shown in its event's list (from a person's story)."""
+    registration = registration_for_admin(pk)
+    person = registration.person
+    query = urlencode({"q": person.email or person.last_name})
+    return redirect(
+        reverse("cms_admin:event_registrations", args=[registration.event_id])
+        + f"?{query}"
+    )
 
 
 @require_POST

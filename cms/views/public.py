@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
@@ -16,6 +17,7 @@ from wagtail.models import Page
 from cms import certificate, ical, qr, ratelimit, selectors, services, tokens
 from cms.forms import RegistrationForm
 from cms.models import EventPage, RegistrationStatus
+from crm.middleware import private_response
 from crm.models import ConsentPurpose
 
 logger = logging.getLogger(__name__)
@@ -43,15 +45,68 @@ def event_page(request, event: EventPage):
         return redirect(event.url)
     if not form.is_valid():
         return _event_response(request, event, form)
+    fields = form.service_kwargs()
     try:
-        registration = services.registration_create(
-            event=event, **form.service_kwargs()
-        )
+        services.registration_submit(event=event, **fields)
     except ValidationError as error:
         form.add_error(None, error)
         return _event_response(request, event, form)
+    # The same answer whether the email was known or not: what was typed, and
+    # an email to that address (the registration's link, or the link that
+    # confirms it). The browser never learns what the CRM holds.
+    request.session[_RECEIVED_KEY] = {
+        "event": event.pk,
+        "email": fields["email"],
+        "data": services.typed_data(fields),
+    }
     messages.success(request, _("Thank you! We have sent you an email."))
-    return redirect(tokens.manage_url(registration))
+    return redirect("cms:registration_received")
+
+
+_RECEIVED_KEY = "cms_registration_received"
+
+
+def registration_received(request):
+    """After the form: what was typed, and where to look next."""
+    received = request.session.get(_RECEIVED_KEY)
+    event = (
+        EventPage.objects.live().filter(pk=received.get("event")).first()
+        if isinstance(received, dict)
+        else None
+    )
+    if event is None:
+        return redirect("/")
+    context = {
+        "event": event,
+        "email": received["email"],
+        "typed": selectors.typed_summary(received["data"], email=received["email"]),
+    }
+    return private_response(render(request, "cms/registration_received.html", context))
+
+
+def registration_confirm(request, token):
+    """The link sent to a known address: a GET shows what was typed, a POST
+    (the button) registers it. Mail scanners that open links change nothing."""
+    pending = tokens.pending_for_token(token)
+    if request.method == "POST":
+        try:
+            registration, created = services.registration_confirm(pending=pending)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(pending.event.url or "/")
+        if created:
+            messages.success(request, _("Thank you: your registration is confirmed."))
+        else:
+            messages.info(request, _("You were already registered: here it is."))
+        return redirect(tokens.manage_url(registration))
+    context = {
+        "event": pending.event,
+        "pending": pending,
+        "typed": selectors.typed_summary(pending.data, email=pending.email),
+        "expired": pending.expires_at <= timezone.now() and not pending.registration_id,
+    }
+    return private_response(render(request, "cms/registration_confirm.html", context))
 
 
 def event_ics(request, event_id):
@@ -90,14 +145,14 @@ def registration_manage(request, token):
         and registration.status != RegistrationStatus.REJECTED
         and not event.is_past(),
     }
-    return render(request, "cms/registration_manage.html", context)
+    return private_response(render(request, "cms/registration_manage.html", context))
 
 
 def registration_certificate(request, token):
     registration = tokens.registration_for_token(token, purpose=tokens.MANAGE)
     if registration.attended_at is None:
         raise Http404("no attendance recorded")
-    return certificate.pdf_response(registration)
+    return private_response(certificate.pdf_response(registration))
 
 
 @login_required

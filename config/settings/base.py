@@ -28,7 +28,9 @@ INSTALLED_APPS = [
     "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    # wagtail.users, with a user admin that leaves emails, passwords and roles
+    # to their own verified and recorded flows.
+    "crm.backoffice.users_app.UsersConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -68,14 +70,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pages seen while logged in: Cache-Control: private, no-store.
+    "crm.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy on every response (see CONTENT_SECURITY_POLICY).
     "config.middleware.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Coordinators and the liaison reach /admin/ only after a second factor.
-    "crm.middleware.AdminMFAMiddleware",
+    # A session opens nothing that needs a login until its login is complete:
+    # verified email, and a second factor for whoever can reach the back office.
+    "crm.middleware.SecondFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Axes last, as its documentation requires.
     "axes.middleware.AxesMiddleware",
@@ -162,13 +167,22 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Wagtail
 WAGTAIL_SITE_NAME = "Lucca In famiglia"
 WAGTAILADMIN_BASE_URL = SITE_URL
+# One way in: Wagtail's login pages hand over to allauth's (crm.views.doors);
+# passwords and emails change through allauth only.
+WAGTAILADMIN_LOGIN_URL = "admin_login_handover"
+WAGTAIL_FRONTEND_LOGIN_URL = "frontend_login_handover"
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+WAGTAILUSERS_PASSWORD_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "txt", "csv"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 # Accounts (django-allauth)
 SITE_ID = 1
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/area-riservata/"
+# Each persona lands where their work is (crm.areas.landing_url).
+LOGIN_REDIRECT_URL = "crm:landing"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
@@ -176,8 +190,34 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Lucca In famiglia] "
+ACCOUNT_ADAPTER = "crm.security.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "crm.security.forms.LoginForm"}
+# Neither a password reset nor an email confirmation logs anyone in: a login is
+# the login form, with its second factor.
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_LOGOUT_ON_GET = False
+# One login email per account; a new one replaces it once verified, so
+# User.email is always a verified address (crm.security.signals guards it).
+ACCOUNT_CHANGE_EMAIL = True
+# Changing the email, the password or the second factor asks again who you are:
+# with an authenticator app, its code (crm.security.adapters).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # password, email, second factor changed
+MFA_ADAPTER = "crm.security.adapters.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "crm.security.forms.AuthenticateForm",
+    "reauthenticate": "crm.security.forms.ReauthenticateForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Lucca In famiglia"
+# allauth refuses by default to add an email or an authenticator while an
+# address is unverified, because an unverified sign-up could otherwise lock the
+# real owner out. Here an unverified account never logs in (mandatory
+# verification, one door), and a coordinator must be able to change their
+# email: it is verified by its link before it replaces the old one.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 
 # Lockout (django-axes)
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -188,8 +228,23 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 # allauth authenticates with ``email=``: axes must read the username from there.
 AXES_USERNAME_CALLABLE = "crm.middleware.axes_username"
-# One lockout mechanism (axes), with its own page and an unlock view.
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "code"]
+# One lockout mechanism (axes), with its own page and an unlock view. Wrong
+# second-factor codes count too: five end the attempt, which counts as one
+# failed login (crm.security.forms).
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
+
+# The client's address behind the reverse proxy. X-Forwarded-For is read only
+# through this many proxies of our own (0: ignored, REMOTE_ADDR counts): the
+# lockout, allauth's rate limits and the public forms read it the same way
+# (crm.security.client).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT cannot be negative.")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "crm.security.client.client_ip"
 
 # Object permissions (django-guardian)
 ANONYMOUS_USER_NAME = None
@@ -267,6 +322,38 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# The services map (Leaflet, served from static/vendor): the tile server is a
+# setting, none by default (no map, the list stands alone). When one is set,
+# its origin (and nothing else) joins img-src.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "") or ""
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "") or ""
+if MAP_TILE_URL:
+    from urllib.parse import urlsplit
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    _tiles = urlsplit(MAP_TILE_URL)
+    if (
+        _tiles.scheme not in ("https", "http")
+        or not _tiles.netloc
+        or "{" in _tiles.netloc
+    ):
+        raise ImproperlyConfigured(
+            "MAP_TILE_URL must be an http(s) URL on one host, such as "
+            "https://tiles.example.org/{z}/{x}/{y}.png"
+        )
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+        f"{_tiles.scheme}://{_tiles.netloc}"
+    )
+# Coverage grids: the summer weeks and the school year ("MM-DD", "MM-DD").
+COVERAGE_SUMMER = (
+    env_str("COVERAGE_SUMMER_START", "06-01"),
+    env_str("COVERAGE_SUMMER_END", "09-30"),
+)
+COVERAGE_SCHOOL_YEAR = (
+    env_str("COVERAGE_SCHOOL_START", "09-15"),
+    env_str("COVERAGE_SCHOOL_END", "06-10"),
+)
 # The Wagtail admin (/admin/) renders inline <script> blocks (widget
 # definitions, page-editor state) and style attributes that carry no nonce, and
 # its editor bundle inserts inline scripts and styles at run time. There,

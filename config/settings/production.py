@@ -1,6 +1,6 @@
 """Production: PostgreSQL from DATABASE_URL, secrets from the environment, HTTPS."""
 
-from config.env import env_required
+from config.env import env_required, env_site_url
 
 from .base import *  # noqa: F403
 from .base import TASKS, env_bool, env_int, env_list, env_str
@@ -13,6 +13,9 @@ if not ALLOWED_HOSTS:
 
     raise ImproperlyConfigured("The environment variable ALLOWED_HOSTS must be set.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Printed in every QR code and emailed link: no guessing in production.
+SITE_URL = env_site_url("SITE_URL")
+WAGTAILADMIN_BASE_URL = SITE_URL
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -81,6 +81,8 @@ def network_at_a_glance():
     by_kind = selectors.members_by_kind()
     return {
         "total": sum(n for _label, n in by_kind),
+        "prospects": selectors.prospects_count(),
+        "undated": selectors.adherents_without_joining_date(),
         "by_kind": bars(by_kind),
         "by_municipality": [
             {**row, "is_piana": piana}

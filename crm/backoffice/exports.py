@@ -78,17 +78,39 @@ def export_response(
         rows = ([cell_for_xlsx(v) for v in row] for row in values)
         body = xlsx_bytes(headers, rows, title=str(what))
         content_type = XLSX_CONTENT_TYPE
+    members, people = included(queryset)
     export_log(
         user=request.user,
         what=str(what),
         format=fmt,
         count=len(values),
         filters=query_filters(request),
+        members=members,
+        people=people,
     )
     response = HttpResponse(body, content_type=content_type)
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.{fmt}"'
     return response
+
+
+def included(objects) -> tuple[set[int], set[int]]:
+    """The members and people the exported rows are, or belong to."""
+    from crm.models import Member, Person
+
+    members, people = set(), set()
+    for obj in objects:
+        if isinstance(obj, Member):
+            members.add(obj.pk)
+        elif isinstance(obj, Person):
+            people.add(obj.pk)
+        if getattr(obj, "member_id", None):
+            members.add(obj.member_id)
+        if getattr(obj, "family_id", None):
+            members.add(obj.family_id)
+        if getattr(obj, "person_id", None):
+            people.add(obj.person_id)
+    return members, people
 
 
 def query_filters(request) -> dict:

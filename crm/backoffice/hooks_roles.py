@@ -1,4 +1,5 @@
-"""The "Access" menu group: roles, invitations, erasure requests and lockouts.
+"""The "Access" menu group: roles, invitations, erasure requests, lockouts and
+second factors.
 
 Also registers the guardian-aware permission policies of the CRM models, before
 any viewset asks for one.
@@ -15,6 +16,7 @@ from crm.backoffice.roles_admin import (
     LockoutViewSet,
     RoleAssignmentViewSet,
 )
+from crm.backoffice.second_factor_admin import SecondFactorViewSet
 
 register_policies()
 
@@ -28,6 +30,7 @@ class AccessGroup(ViewSetGroup):
         InvitationViewSet("crm_invitations", url_prefix="accessi/inviti"),
         ErasureRequestViewSet("crm_erasure", url_prefix="accessi/cancellazioni"),
         LockoutViewSet(),
+        SecondFactorViewSet(),
     )
 
 

@@ -1,14 +1,16 @@
-"""Wagtail permission policies that honour django-guardian object permissions.
+"""Wagtail permission policies of the CRM models.
 
-Wagtail's generic views check model permissions only. Coordinators hold those
-(through their group); anyone else reaches a CRM object only through an object
-permission on a member (guardian, contact, legal representative). One policy per
-model says which instances a user may view or change; ``scope_queryset`` narrows
-every admin view of the model (index and export, inspect, edit, delete, history,
-usage) to them.
+The admin shows CRM records only to whoever holds the model permission
+(coordinators, through their group). Member roles (guardian, contact, legal
+representative) are django-guardian object permissions that act in the member
+area, whose pages show what each role may see and change: a CMS editor or the
+liaison who is also a family's guardian sees that family there, and in the
+admin neither its coordinator-only fields (status, notes, source, joined date)
+nor its internal contacts and history. ``scope_queryset`` narrows every admin
+view of these models (index and export, inspect, edit, delete, history, usage)
+to what the policy allows, so no view of the model can be reached around it.
 """
 
-from guardian.shortcuts import get_objects_for_user
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import usage as usage_views
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -27,96 +29,23 @@ from crm.models import (
 )
 
 
-class MemberObjectPolicy(ModelPermissionPolicy):
-    """Model permissions, else the user's object permissions on members.
-
-    ``member_lookup`` leads from this model to the member; ``object_actions`` maps
-    an admin action to the member permission that grants it on related objects.
-    """
-
-    member_lookup = "pk"
-    object_actions = {"view": "view_member", "change": "change_member"}
+class CoordinatorPolicy(ModelPermissionPolicy):
+    """Model permissions only: object permissions of member roles open nothing
+    in the admin."""
 
     def _model_level(self, user, action) -> bool:
         return bool(user.is_active) and user.has_perm(self._get_permission_name(action))
 
-    def _member_ids(self, user, codenames):
-        return get_objects_for_user(
-            user,
-            [f"crm.{c}" for c in codenames],
-            Member,
-            any_perm=True,
-            with_superuser=False,
-            accept_global_perms=False,
-        ).values("pk")
-
-    def scoped(self, user, actions):
-        """Instances reached through object permissions for any of ``actions``."""
-        codenames = sorted(
-            {self.object_actions[a] for a in actions if a in self.object_actions}
-        )
-        manager = self.model._default_manager
-        if not codenames or not (user.is_authenticated and user.is_active):
-            return manager.none()
-        return self._filter(manager.all(), user, codenames, actions)
-
-    def _filter(self, queryset, user, codenames, actions):
-        ids = self._member_ids(user, codenames)
-        return queryset.filter(**{f"{self.member_lookup}__in": ids})
-
-    def _cached_exists(self, user, actions) -> bool:
-        cache = user.__dict__.setdefault("_crm_policy_cache", {})
-        key = (self.model._meta.label, tuple(sorted(actions)))
-        if key not in cache:
-            cache[key] = self.scoped(user, actions).exists()
-        return cache[key]
-
     def user_has_permission(self, user, action):
-        if self._model_level(user, action):
-            return True
-        return action in self.object_actions and self._cached_exists(user, [action])
+        return self._model_level(user, action)
 
     def user_has_permission_for_instance(self, user, action, instance):
-        if self._model_level(user, action):
-            return True
-        if action not in self.object_actions:
-            return False
-        return self.scoped(user, [action]).filter(pk=instance.pk).exists()
+        return self._model_level(user, action)
 
     def instances_user_has_any_permission_for(self, user, actions):
         if any(self._model_level(user, a) for a in actions):
             return self.model._default_manager.all()
-        return self.scoped(user, actions)
-
-
-class ViaMemberPolicy(MemberObjectPolicy):
-    """Interactions, children, affiliations: readable by the member's people,
-    written by coordinators only (their forms name other members)."""
-
-    object_actions = {"view": "view_member"}
-
-
-class PersonPolicy(MemberObjectPolicy):
-    """The people of the members one acts for can be seen; of them, only oneself
-    edited (one's own details are otherwise edited in the member area)."""
-
-    def _filter(self, queryset, user, codenames, actions):
-        ids = self._member_ids(user, codenames)
-        people = queryset.filter(
-            pk__in=Affiliation.objects.filter(
-                member__in=ids, end_date__isnull=True
-            ).values("person")
-        )
-        if "view" in actions:
-            return people
-        return people.filter(user=user)
-
-
-class ConsentPolicy(MemberObjectPolicy):
-    object_actions = {"view": "view_member"}
-
-    def _filter(self, queryset, user, codenames, actions):
-        return queryset.filter(person__user=user)
+        return self.model._default_manager.none()
 
 
 class RecordPolicy(ModelPermissionPolicy):
@@ -133,25 +62,13 @@ class RecordPolicy(ModelPermissionPolicy):
         return super().user_has_permission(user, action)
 
 
-class InteractionPolicy(ViaMemberPolicy):
-    member_lookup = "member"
-
-
-class ChildPolicy(ViaMemberPolicy):
-    member_lookup = "family"
-
-
-class AffiliationPolicy(ViaMemberPolicy):
-    member_lookup = "member"
-
-
 POLICIES = {
-    Member: MemberObjectPolicy(Member),
-    Person: PersonPolicy(Person),
-    Interaction: InteractionPolicy(Interaction),
-    Child: ChildPolicy(Child),
-    Affiliation: AffiliationPolicy(Affiliation),
-    Consent: ConsentPolicy(Consent),
+    Member: CoordinatorPolicy(Member),
+    Person: CoordinatorPolicy(Person),
+    Interaction: CoordinatorPolicy(Interaction),
+    Child: CoordinatorPolicy(Child),
+    Affiliation: CoordinatorPolicy(Affiliation),
+    Consent: CoordinatorPolicy(Consent),
     RoleAssignment: RecordPolicy(RoleAssignment),
     Invitation: RecordPolicy(Invitation),
     # Added only by recording one received on paper, from the person's page.
@@ -177,13 +94,12 @@ def _actions_of(view) -> list[str]:
 def scope_queryset(view, queryset):
     """Narrow an admin view's queryset to the objects its user may act on."""
     policy = policy_registry.get_by_type(queryset.model)
-    if not isinstance(policy, MemberObjectPolicy):
+    if not isinstance(policy, CoordinatorPolicy):
         return queryset
     user = view.request.user
-    actions = _actions_of(view)
-    if any(policy._model_level(user, a) for a in actions):
+    if any(policy._model_level(user, a) for a in _actions_of(view)):
         return queryset
-    return queryset.filter(pk__in=policy.scoped(user, actions).values("pk"))
+    return queryset.none()
 
 
 # Registered on import: the viewsets import this module, so the policies exist

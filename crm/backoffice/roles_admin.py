@@ -119,19 +119,35 @@ class RoleAssignView(AdminFormView):
         return initial
 
     def form_valid(self, form):
+        data = form.cleaned_data
         try:
-            assignment = permissions.role_assign(
-                user=form.user,
-                role=form.cleaned_data["role"],
-                member=form.cleaned_data["member"],
+            assignment, invitation = permissions.role_grant_or_invite(
+                email=data["email"],
+                role=data["role"],
+                member=data["member"],
                 by=self.request.user,
-                reason=form.cleaned_data["reason"],
+                reason=data["reason"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
             )
         except ValidationError as exc:
             _errors_to_form(form, exc)
             return self.form_invalid(form)
+        if invitation is not None:
+            messages.success(
+                self.request,
+                _(
+                    "No verified account has this email: an invitation has been "
+                    "sent to %(email)s, and the role is granted when it is "
+                    "accepted."
+                )
+                % {"email": invitation.email},
+            )
+            return redirect("crm_invitations:index")
         messages.success(self.request, _("Role granted: %(a)s.") % {"a": assignment})
-        return redirect(reverse("crm_roles:index") + f"?person={_person_id(form.user)}")
+        return redirect(
+            reverse("crm_roles:index") + f"?person={_person_id(assignment.user)}"
+        )
 
 
 def _person_id(user):

@@ -46,6 +46,28 @@ from crm.services import person_upsert
 # Views that fetch through the viewset's get_queryset(request)
 
 
+def yes_no_column(name, label):
+    """A boolean field as a person reads it: “Sì” or “No”, not True/False."""
+    return Column(
+        name,
+        label=capfirst(label),
+        accessor=lambda obj: _("Yes") if getattr(obj, name) else _("No"),
+        sort_key=name,
+    )
+
+
+def filters_display(log) -> str:
+    """The filters of an export, as words: “status: active · kind: family”."""
+    if not log.filters:
+        return "—"
+    parts = []
+    for key, value in log.filters.items():
+        if isinstance(value, list | tuple):
+            value = ", ".join(str(v) for v in value)
+        parts.append(f"{key}: {value}")
+    return " · ".join(parts)
+
+
 class ScopedMixin:
     viewset = None
 
@@ -435,7 +457,12 @@ class MunicipalityViewSet(ScopedModelViewSet):
     icon = "site"
     menu_label = _("Municipalities")
     menu_order = 500
-    list_display = ["name", "istat_code", "province", "is_piana"]
+    list_display = [
+        "name",
+        "istat_code",
+        "province",
+        yes_no_column("is_piana", _("in the Piana di Lucca")),
+    ]
     list_filter = ["is_piana", "province"]
     search_fields = ["name", "istat_code"]
     form_fields = ["name", "istat_code", "province", "is_piana"]
@@ -459,10 +486,13 @@ class DataExportLogViewSet(ScopedModelViewSet):
         "record_count",
         "user",
         DateColumn("created_at", label=capfirst(_("when")), sort_key="created_at"),
-        Column("filters", label=capfirst(_("filters"))),
+        Column("filters", label=capfirst(_("filters")), accessor=filters_display),
     ]
     list_filter = ["format", "created_at"]
     search_fields = ["what", "user__username", "user__email"]
+    # Whom an export included can be thousands of names: the log entry says
+    # how many; each member's and person's page lists its exports.
+    inspect_view_fields = ["what", "format", "record_count", "user", "created_at"]
     export_filename = "registro-esportazioni"
     export_columns = (
         (_("when"), "created_at"),

@@ -5,6 +5,7 @@ from django import forms
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -23,8 +24,9 @@ from crm.backoffice.viewsets import (
     ScopedModelViewSet,
     simple_form,
 )
-from crm.models import AffiliationRole, Member, MemberKind, Person
+from crm.models import AffiliationRole, Member, MemberKind, MemberStatus, Person
 from crm.models.members import ORGANISATION_KINDS
+from crm.story import member_story, person_story
 
 
 def _labels(topics):
@@ -45,6 +47,17 @@ class MemberForm(FieldErrorsSafeForm):
         for name in ("needs", "offers"):
             if name in self.fields:
                 self.fields[name].label_from_instance = lambda topic: topic.label
+
+    def clean(self):
+        cleaned = super().clean()
+        # Becoming an adherent is dated: the growth chart counts adherents by
+        # the day they joined, and one without a date would be missing from it.
+        if cleaned.get("status") == MemberStatus.ACTIVE and not cleaned.get(
+            "joined_on"
+        ):
+            cleaned["joined_on"] = timezone.localdate()
+            self.instance.joined_on = cleaned["joined_on"]
+        return cleaned
 
 
 _TOPICS = forms.CheckboxSelectMultiple
@@ -213,7 +226,7 @@ class MemberInspectView(InspectView):
         member = self.object
         context.update(
             member=member,
-            timeline=selectors.member_timeline(member),
+            story=member_story(member),
             affiliations=selectors.member_affiliations(member),
             consents=selectors.member_consents(member),
             children=selectors.children_summary(member),
@@ -290,6 +303,7 @@ class PersonInspectView(InspectView):
         context.update(
             person=person,
             affiliations=selectors.person_affiliations(person),
+            story=person_story(person),
             consents=person.consents.all(),
             history=selectors.history_of(person),
             related_history=selectors.person_related_history(person),

@@ -1,5 +1,15 @@
 from .activity import Consent, ConsentHow, ConsentPurpose, Interaction, InteractionKind
-from .audit import DataExportLog
+from .audit import DataExportLog, EmailKind, SecondFactorReset, SentEmail
+from .directory import (
+    WEEKDAYS,
+    Closure,
+    CostKind,
+    InformationRequest,
+    OpeningHours,
+    OpeningPeriod,
+    PlacesAlert,
+    Service,
+)
 from .members import (
     Child,
     InstitutionType,
@@ -26,10 +36,14 @@ __all__ = [
     "Affiliation",
     "AffiliationRole",
     "Child",
+    "Closure",
+    "CostKind",
     "Consent",
     "ConsentHow",
     "ConsentPurpose",
     "DataExportLog",
+    "EmailKind",
+    "InformationRequest",
     "InstitutionType",
     "Interaction",
     "InteractionKind",
@@ -38,7 +52,13 @@ __all__ = [
     "MemberSource",
     "MemberStatus",
     "Municipality",
+    "OpeningHours",
+    "OpeningPeriod",
+    "PlacesAlert",
+    "Service",
+    "WEEKDAYS",
     "Person",
+    "SecondFactorReset",
     "Topic",
     "APP_ROLES",
     "MEMBER_ROLES",
@@ -49,4 +69,5 @@ __all__ = [
     "InvitationStatus",
     "Role",
     "RoleAssignment",
+    "SentEmail",
 ]

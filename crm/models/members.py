@@ -64,6 +64,15 @@ class MemberQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=MemberStatus.ACTIVE)
 
+    def adherents(self):
+        """The network's adherents (soggetti aderenti): its active members.
+
+        The one definition every count uses. A prospect (one created by a
+        public registration, say) is not an adherent yet, and a former member
+        no longer is one.
+        """
+        return self.active()
+
     def in_municipality(self, municipality):
         return self.filter(municipality=municipality)
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -73,6 +74,7 @@ class Person(models.Model):
         return self.full_name
 
     @property
+    @admin.display(description=_("name"))
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 

@@ -3,7 +3,7 @@
 from django import template
 from django.forms import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select
 
-from crm import permissions
+from crm import areas, permissions
 
 register = template.Library()
 
@@ -21,6 +21,16 @@ def area_members(context):
         )
         request._area_members = cached
     return cached
+
+
+@register.simple_tag(takes_context=True)
+def user_areas(context, exclude=""):
+    """The areas of the site the logged-in user may use (crm.areas), but
+    ``exclude`` (the key of the one showing the link)."""
+    request = context.get("request")
+    if request is None:
+        return []
+    return [a for a in areas.areas_for(request.user) if a.key != exclude]
 
 
 @register.filter

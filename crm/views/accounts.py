@@ -1,7 +1,7 @@
 """Invitations: a one-time link that sets a password and opens the member area."""
 
+from allauth.account.utils import perform_login
 from django.contrib import messages
-from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,15 +9,14 @@ from django.utils.translation import gettext as _
 
 from crm import permissions
 from crm.forms import SetPasswordForm
+from crm.middleware import private_response
 from crm.models import InvitationStatus
 
-_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
-
-def _landing(invitation):
+def _landing_url(invitation) -> str:
     if invitation.member_id:
-        return redirect("crm:area_member", pk=invitation.member_id)
-    return redirect("crm:area_home")
+        return reverse("crm:area_member", kwargs={"pk": invitation.member_id})
+    return reverse("crm:area_home")
 
 
 def _unusable(request, invitation):
@@ -35,7 +34,9 @@ def invitation_accept(request, token):
     if user is None and existing is not None:
         login_url = reverse("account_login") + f"?next={request.path}"
         context = {"invitation": invitation, "login_url": login_url}
-        return render(request, "account/invitation_login.html", context)
+        return private_response(
+            render(request, "account/invitation_login.html", context)
+        )
     form = SetPasswordForm(request.POST or None, email=invitation.email)
     errors = []
     if request.method == "POST" and (user is not None or form.is_valid()):
@@ -48,14 +49,19 @@ def invitation_accept(request, token):
         except ValidationError as exc:
             errors = exc.messages
         else:
-            if user is None:
-                login(request, accepted, backend=_BACKEND)
             messages.success(request, _("Welcome to Lucca In famiglia!"))
-            return _landing(invitation)
+            if user is None:
+                # The new account logs in through allauth's flow like any other:
+                # a role that needs a second factor starts by enrolling one.
+                return perform_login(
+                    request, accepted, redirect_url=_landing_url(invitation)
+                )
+            return redirect(_landing_url(invitation))
     context = {
         "invitation": invitation,
         "form": form,
         "signed_in_as": user,
         "errors": errors,
     }
-    return render(request, "account/invitation_accept.html", context)
+    # The invitee's name and email: no cache keeps them.
+    return private_response(render(request, "account/invitation_accept.html", context))

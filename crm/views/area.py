@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm import area, permissions
+from crm import area, areas, permissions
 from crm.forms import ChildForm, InviteForm, MemberDetailsForm, PersonDetailsForm
 from crm.models import Affiliation, Invitation
 
@@ -27,6 +27,12 @@ def home(request):
         "area/home.html",
         {"members": members, "person": person},
     )
+
+
+@login_required
+def landing(request):
+    """Where a login leads: the area that is the person's work."""
+    return redirect(areas.landing_url(request.user))
 
 
 @login_required

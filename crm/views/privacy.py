@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from crm import area, permissions, privacy, services
 from crm.forms import ErasureForm
-from crm.models import Consent, ConsentPurpose, ErasureRequest
+from crm.models import Consent, ConsentPurpose, ErasureRequest, Person
+from crm.my_data import readable_data
 
 
 def _person_or_404(user):
@@ -98,6 +99,8 @@ def _collect(request, fmt):
         format=fmt,
         count=privacy.count_records(data),
         filters={"members": [m.pk for m in members]},
+        members=members,
+        people=Person.objects.filter(user=request.user),
     )
     return data
 
@@ -114,7 +117,10 @@ def my_data_json(request):
 
 @login_required
 def my_data_page(request):
-    data = _collect(request, "html")
+    """The same data as the JSON, as a letter to the family: in words."""
+    _collect(request, "html")  # logged like the download
+    members = list(permissions.members_for_user(request.user))
+    data = readable_data(request.user, members)
     return render(request, "area/my_data_page.html", {"data": data})
 
 

@@ -22,6 +22,7 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from crm.models import Member, Person, Topic
 
 from .pacts import NetworkRole, PactVersion
+from .storage import private_storage
 
 
 class SignedAdhesionError(ValidationError):
@@ -236,7 +237,10 @@ class Adhesion(models.Model):
 
     # The signed document, stored once
     document = models.FileField(
-        _("signed document"), upload_to=signed_document_path, blank=True
+        _("signed document"),
+        storage=private_storage,
+        upload_to=signed_document_path,
+        blank=True,
     )
     document_sha256 = models.CharField(
         _("SHA-256 of the document"), max_length=64, null=True, blank=True, unique=True
@@ -252,6 +256,7 @@ class Adhesion(models.Model):
     )
     source_file = models.FileField(
         _("original signed file"),
+        storage=private_storage,
         upload_to=source_file_path,
         blank=True,
         help_text=_("The paper scan, or the digitally signed PDF or .p7m file."),

@@ -5,44 +5,14 @@ that is never served under ``MEDIA_URL``; views stream them to the people
 allowed to download them.
 """
 
-from pathlib import Path
-
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from .adhesions import Adhesion
 from .pacts import PactVersion
-
-
-class PrivateStorage(FileSystemStorage):
-    """Files beside ``MEDIA_ROOT``, never below it (so never served by URL).
-
-    The folder is read from the settings on each use: tests move ``MEDIA_ROOT``
-    to a temporary folder and the private files follow.
-    """
-
-    def __init__(self):
-        super().__init__(base_url=None)
-
-    @property
-    def base_location(self):
-        configured = getattr(settings, "PRIVATE_MEDIA_ROOT", None)
-        return Path(configured or Path(settings.MEDIA_ROOT).parent / "private")
-
-    @property
-    def location(self):
-        return str(self.base_location.resolve())
-
-    def url(self, name):
-        raise ValueError("Private files have no public URL.")
-
-
-def private_storage():
-    return PrivateStorage()
-
+from .storage import PrivateStorage, private_storage  # noqa: F401 (migrations)
 
 # --- exports ----------------------------------------------------------------
 

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.models import Affiliation, AffiliationRole, Member, Person
+from crm.models import Affiliation, AffiliationRole, EmailKind, Member, Person
 from crm.permissions import is_coordinator, represents
+from crm.services import email_record
 from pact.documents.chain import ChainRecord
 from pact.documents.verify import RegistryRecord
 from pact.models import (
@@ -222,12 +223,16 @@ def _notify_signatories(adhesion: Adhesion, people) -> None:
     for person in people:
         context = {"adhesion": adhesion, "person": person, "url": url}
         subject = render_to_string("pact/email/signature_request_subject.txt", context)
+        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
         body = render_to_string("pact/email/signature_request_message.txt", context)
-        send_mail(
-            settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
-            body,
-            None,
-            [person.email],
+        send_mail(subject, body, None, [person.email])
+        email_record(
+            to=person.email,
+            subject=subject,
+            kind=EmailKind.SIGNATURE_REQUEST,
+            person=person,
+            member=adhesion.member,
+            about=adhesion,
         )
 
 

@@ -190,7 +190,25 @@ EXPORT_FIELDS = (
     "withdrawn_at",
     "document",
     "document_sha256",
+    "member_id",
+    "signatory_id",
 )
+
+
+class Included:
+    """Wraps export rows and notes whom they carry, for the export log."""
+
+    def __init__(self, rows):
+        self.rows = rows
+        self.members: set[int] = set()
+        self.people: set[int] = set()
+
+    def __iter__(self):
+        for row in self.rows:
+            self.members.add(row["member_id"])
+            if row["signatory_id"]:
+                self.people.add(row["signatory_id"])
+            yield row
 
 
 def export_rows(filters: ExportFilters):
@@ -326,12 +344,19 @@ def export_to_file(path: Path, *, filters: ExportFilters, by=None) -> int:
             open(partial, "wb") as handle,
             closing(export_rows(filters).iterator(500)) as rows,
         ):
-            count = write_export(handle, rows)
+            included = Included(rows)
+            count = write_export(handle, included)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
     export_log(
-        user=by, what=EXPORT_WHAT, format="zip", count=count, filters=filters.as_json()
+        user=by,
+        what=EXPORT_WHAT,
+        format="zip",
+        count=count,
+        filters=filters.as_json(),
+        members=included.members,
+        people=included.people,
     )
     return count
 
@@ -388,9 +413,10 @@ def export_job_run(*, job_id: int) -> ExportJob:
             tempfile.TemporaryFile() as handle,
             closing(export_rows(filters).iterator(500)) as rows,
         ):
-            count = write_export(handle, rows, progress=_Progress(job))
+            included = Included(rows)
+            count = write_export(handle, included, progress=_Progress(job))
             handle.seek(0)
-            _finish(job, handle, count, filters)
+            _finish(job, handle, count, filters, included)
     except Exception as exc:  # recorded for the coordinator, logged for the admin
         logger.exception("Export %s failed", job_id)
         message = "; ".join(getattr(exc, "messages", None) or [str(exc)])
@@ -402,7 +428,9 @@ def export_job_run(*, job_id: int) -> ExportJob:
 
 
 @transaction.atomic
-def _finish(job: ExportJob, handle, count: int, filters: ExportFilters) -> None:
+def _finish(
+    job: ExportJob, handle, count: int, filters: ExportFilters, included: Included
+) -> None:
     job.file.save(job.file_name, File(handle), save=False)
     try:
         job.status = ExportStatus.DONE
@@ -417,6 +445,8 @@ def _finish(job: ExportJob, handle, count: int, filters: ExportFilters) -> None:
             format="zip",
             count=count,
             filters=filters.as_json(),
+            members=included.members,
+            people=included.people,
         )
     except Exception:
         job.file.delete(save=False)
@@ -425,10 +455,16 @@ def _finish(job: ExportJob, handle, count: int, filters: ExportFilters) -> None:
 
 def export_job_downloaded(*, job: ExportJob, by) -> None:
     """Record a download of a finished export in the data-export log."""
+    # Whom the file carries: what its filters matched when it was built.
+    carried = signed_adhesions(ExportFilters.from_json(job.filters))
+    if job.finished_at:
+        carried = carried.filter(signed_at__lte=job.finished_at)
     export_log(
         user=by,
         what=f"{EXPORT_WHAT}: download of export {job.pk}",
         format="zip",
         count=job.total,
         filters=job.filters,
+        members=carried.values_list("member_id", flat=True),
+        people=carried.values_list("signatory_id", flat=True),
     )

@@ -28,8 +28,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
-from crm.models import Role, RoleAssignment
-from crm.services import export_log
+from crm.models import EmailKind, Role, RoleAssignment
+from crm.permissions import person_for_user
+from crm.services import email_record, export_log
 from pact.documents.bundle import (
     BundleAdhesion,
     BundleError,
@@ -219,6 +220,8 @@ def handover_batch_build(
             format="zip",
             count=batch.count,
             filters={"version": version.pk, "batch": batch.pk},
+            members=[a.member_id for a in chosen],
+            people=[a.signatory_id for a in chosen],
         )
     except Exception:
         batch.file.delete(save=False)
@@ -297,12 +300,16 @@ def _notify(batch: HandoverBatch, recipients) -> None:
     for user in recipients:
         context = {"batch": batch, "user": user, "url": f"{settings.SITE_URL}{path}"}
         subject = render_to_string("pact/handover/email_delivered_subject.txt", context)
+        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
         body = render_to_string("pact/handover/email_delivered_message.txt", context)
-        send_mail(
-            settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
-            body,
-            None,
-            [user.email or user.get_username()],
+        to = user.email or user.get_username()
+        send_mail(subject, body, None, [to])
+        email_record(
+            to=to,
+            subject=subject,
+            kind=EmailKind.HANDOVER,
+            person=person_for_user(user),
+            about=batch,
         )
 
 
@@ -333,4 +340,6 @@ def handover_batch_downloaded(*, batch: HandoverBatch, by) -> None:
         format="zip",
         count=batch.count,
         filters={"batch": batch.pk},
+        members=batch.adhesions.values_list("member_id", flat=True),
+        people=batch.adhesions.values_list("signatory_id", flat=True),
     )

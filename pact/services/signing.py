@@ -27,7 +27,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from crm.models import EmailKind
 from crm.permissions import person_for_user
+from crm.services import email_record
 from pact import signed_documents
 from pact.digital_signatures import MAX_UPLOAD, NotASignedFile, check_signed_file
 from pact.documents.chain import GENESIS
@@ -133,12 +135,18 @@ def _send_code(challenge: SignatureChallenge, code: str) -> None:
         "adhesion": challenge.adhesion,
     }
     subject = render_to_string("pact/email/signature_code_subject.txt", context)
+    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
     body = render_to_string("pact/email/signature_code_message.txt", context)
-    send_mail(
-        settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
-        body,
-        None,
-        [challenge.email],
+    send_mail(subject, body, None, [challenge.email])
+    # The code itself is never kept (its subject carries it): only that an
+    # email went, and to whom.
+    email_record(
+        to=challenge.email,
+        subject=subject.replace(code, "······"),
+        kind=EmailKind.SIGNATURE_CODE,
+        person=person_for_user(challenge.user),
+        member=challenge.adhesion.member,
+        about=challenge.adhesion,
     )
 
 

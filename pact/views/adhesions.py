@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,11 +27,6 @@ def _request_meta(request) -> dict:
     }
 
 
-def _errors(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
 @login_required
 def adhesion_list(request):
     adhesions = adhesions_for_user(request.user).order_by("member__name", "-pk")
@@ -40,6 +36,17 @@ def adhesion_list(request):
 @login_required
 def adhesion_detail(request, pk):
     adhesion = adhesion_for_user(request.user, pk)
+    return _detail_page(request, adhesion)
+
+
+def _detail_page(
+    request, adhesion, *, form=None, digital_form=None, code_errors=(), status=200
+):
+    """The text, the adhesion's terms and, for a signatory, the ways to sign.
+
+    A refused signature comes back here with its form, so the message sits next
+    to the field it is about rather than at the top of a long page.
+    """
     awaiting = adhesion.status == AdhesionStatus.AWAITING_SIGNATURE
     may_sign = awaiting and services.may_sign(request.user, adhesion.member)
     version = version_for_display(adhesion.version_id)
@@ -51,6 +58,13 @@ def adhesion_detail(request, pk):
             .order_by("-created_at")
             .first()
         )
+    if may_sign and digital_form is None:
+        digital_form = OwnDigitalSignatureForm(prefix="digital")
+    if not may_sign:
+        # Someone who may not sign has no form to read a refusal next to.
+        for bound in (form, digital_form):
+            for errors in bound.errors.values() if bound is not None else ():
+                code_errors = [*code_errors, *errors]
     context = {
         "adhesion": adhesion,
         "version": version,
@@ -58,11 +72,17 @@ def adhesion_detail(request, pk):
         "commitment_topics": adhesion.commitment_topics.all(),
         "may_sign": may_sign,
         "challenge": challenge,
-        "form": SignatureCodeForm(),
-        "digital_form": OwnDigitalSignatureForm(prefix="digital") if may_sign else None,
+        "form": form or SignatureCodeForm(),
+        "digital_form": digital_form if may_sign else None,
         "shown_sha256": signed_documents.shown_sha256(adhesion) if may_sign else "",
+        "code_errors": code_errors,
     }
-    return render(request, "pact/area/adhesion_detail.html", context)
+    return render(request, "pact/area/adhesion_detail.html", context, status=status)
+
+
+def _detail_url(adhesion, anchor=""):
+    url = reverse("pact:adhesion_detail", args=[adhesion.pk])
+    return f"{url}#{anchor}" if anchor else url
 
 
 @login_required
@@ -74,14 +94,15 @@ def adhesion_send_code(request, pk):
             adhesion=adhesion, user=request.user
         )
     except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(
-            request,
-            _("We sent a code to %(email)s. It is valid for 15 minutes.")
-            % {"email": challenge.email},
-        )
-    return redirect("pact:adhesion_detail", pk=adhesion.pk)
+        # Said next to the button, not at the top of the pact's long text.
+        return _detail_page(request, adhesion, code_errors=exc.messages, status=400)
+    messages.success(
+        request,
+        _("We sent a code to %(email)s. It is valid for 15 minutes.")
+        % {"email": challenge.email},
+    )
+    # Straight to the code field, not back to the top of the pact's text.
+    return redirect(_detail_url(adhesion, "firma-codice"))
 
 
 @login_required
@@ -90,10 +111,7 @@ def adhesion_sign(request, pk):
     adhesion = adhesion_for_user(request.user, pk)
     form = SignatureCodeForm(request.POST)
     if not form.is_valid():
-        messages.error(
-            request, _("Type the code and confirm that you have read the text.")
-        )
-        return redirect("pact:adhesion_detail", pk=adhesion.pk)
+        return _detail_page(request, adhesion, form=form, status=400)
     try:
         services.adhesion_sign_online(
             adhesion=adhesion,
@@ -102,10 +120,12 @@ def adhesion_sign(request, pk):
             request_meta=_request_meta(request),
         )
     except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("Signed. Thank you for joining the network!"))
-    return redirect("pact:adhesion_detail", pk=adhesion.pk)
+        for message in exc.messages:
+            form.add_error(None, message)
+        adhesion = adhesion_for_user(request.user, pk)
+        return _detail_page(request, adhesion, form=form, status=400)
+    messages.success(request, _("Signed. Thank you for joining the network!"))
+    return redirect(_detail_url(adhesion, "esito"))
 
 
 @login_required
@@ -138,10 +158,7 @@ def adhesion_sign_digital(request, pk):
     adhesion = adhesion_for_user(request.user, pk)
     form = OwnDigitalSignatureForm(request.POST, request.FILES, prefix="digital")
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
-        return redirect("pact:adhesion_detail", pk=adhesion.pk)
+        return _detail_page(request, adhesion, digital_form=form, status=400)
     try:
         services.adhesion_sign_digital_own(
             adhesion=adhesion,
@@ -151,13 +168,15 @@ def adhesion_sign_digital(request, pk):
             request_meta=_request_meta(request),
         )
     except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(
-            request,
-            _("Your digital signature has been checked and recorded. Thank you!"),
-        )
-    return redirect("pact:adhesion_detail", pk=adhesion.pk)
+        for message in exc.messages:
+            form.add_error(None, message)
+        adhesion = adhesion_for_user(request.user, pk)
+        return _detail_page(request, adhesion, digital_form=form, status=400)
+    messages.success(
+        request,
+        _("Your digital signature has been checked and recorded. Thank you!"),
+    )
+    return redirect(_detail_url(adhesion, "esito"))
 
 
 @login_required
@@ -176,6 +195,8 @@ def signed_pdf_response(request, adhesion):
         format="pdf",
         count=1,
         filters={"adhesion": adhesion.pk},
+        members=[adhesion.member_id],
+        people=[adhesion.signatory_id],
     )
     date = timezone.localtime(adhesion.signed_at).strftime("%Y%m%d")
     return FileResponse(

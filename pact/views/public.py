@@ -16,9 +16,11 @@ from pact.selectors import cited_proposals, public_adherents, version_in_force
 
 
 def pact_index(request):
+    """The pact in force; while none is open for signature, a page saying so
+    (the menu and the home page link here from the first day)."""
     pact = Pact.objects.with_version_in_force().order_by("pk").first()
     if pact is None:
-        raise Http404
+        return render(request, "pact/pact_none.html")
     return redirect(pact)
 
 

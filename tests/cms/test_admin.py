@@ -11,6 +11,7 @@ from django.urls import reverse
 from cms import tokens
 from cms.models import Registration, RegistrationStatus
 from crm.models import DataExportLog, Municipality
+from tests.conftest import log_in
 from tests.factories import PersonFactory
 
 
@@ -99,7 +100,7 @@ def test_people_without_the_permission_are_sent_away(
 ):
     url = reverse("cms_admin:event_registrations", args=[event.pk])
     for user in (cms_editor, outsider):
-        client.force_login(user)
+        log_in(client, user)
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.split("?")[0] in ("/admin/", "/admin/login/")

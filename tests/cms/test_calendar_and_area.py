@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cms.models import Registration
 from crm.models import ConsentPurpose
+from tests.conftest import log_in
 from tests.factories import AffiliationFactory, ConsentFactory, PersonFactory
 
 
@@ -63,7 +64,7 @@ def _member_login(client, *, privacy_version="2026-1"):
     affiliation = AffiliationFactory(person=person)
     if privacy_version:
         ConsentFactory(person=person, notice_version=privacy_version)
-    client.force_login(user)
+    log_in(client, user)
     return person, affiliation.member
 
 

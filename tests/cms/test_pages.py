@@ -8,6 +8,7 @@ from wagtail.models import Page, Site
 
 from cms.models import AgendaItem, EventPage, HomePage, Speaker, StandardPage
 from tests.cms.conftest import publish
+from tests.conftest import log_in
 
 
 def test_the_home_page_is_the_root_of_the_site_instead_of_the_welcome_page(db, client):
@@ -21,7 +22,7 @@ def test_the_home_page_is_the_root_of_the_site_instead_of_the_welcome_page(db, c
 def test_a_cms_editor_creates_and_publishes_a_page_from_the_admin(
     client, cms_editor, home
 ):
-    client.force_login(cms_editor)
+    log_in(client, cms_editor)
     url = f"/admin/pages/add/cms/standardpage/{home.pk}/"
 
     response = client.post(

@@ -26,22 +26,12 @@ from tests.conftest import pass_mfa
 from tests.factories import ChildFactory, ConsentFactory
 
 pytestmark = pytest.mark.django_db
-MIDDLEWARE = "crm.middleware.AdminMFAMiddleware"
 PASSWORD = "una-password-lunga-42"
 
 
 @pytest.fixture(autouse=True)
-def _wiring(settings):
-    """Rate-limit counters live in the cache: each test starts from zero.
-
-    The settings this feature needs (see the report to the lead) are applied
-    here only if config/settings does not have them yet."""
-    if MIDDLEWARE not in settings.MIDDLEWARE:
-        settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
-    if not getattr(settings, "AXES_LOCKOUT_TEMPLATE", None):
-        settings.AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
-    if not getattr(settings, "AXES_USERNAME_CALLABLE", None):
-        settings.AXES_USERNAME_CALLABLE = "crm.middleware.axes_username"
+def _empty_rate_limits():
+    """Rate-limit counters live in the cache: each test starts from zero."""
     cache.clear()
 
 
@@ -165,9 +155,8 @@ def test_a_legal_representative_cannot_invite_a_guardian_or_elsewhere(network):
 
 
 def verified(user):
-    EmailAddress.objects.create(
-        user=user, email=user.email, verified=True, primary=True
-    )
+    """The personas' login emails are verified (tests.factories.UserFactory)."""
+    assert EmailAddress.objects.filter(user=user, verified=True).exists()
     return user
 
 
@@ -177,7 +166,8 @@ def test_a_member_logs_in_by_email_and_lands_in_the_area(client, network):
         reverse("account_login"),
         {"login": network.guardian_a.email, "password": "password-for-tests"},
     )
-    assert response["Location"] == reverse("crm:area_home")
+    assert response["Location"] == reverse("crm:landing")
+    assert client.get(reverse("crm:landing"))["Location"] == reverse("crm:area_home")
     response = client.post(reverse("account_logout"))
     assert client.get(reverse("crm:area_home")).status_code == 302
 
@@ -269,21 +259,17 @@ def test_coordinators_and_liaison_must_activate_mfa_before_the_admin(
     assert response["Location"].startswith(reverse("mfa_activate_totp"))
 
 
-def test_with_an_app_but_no_code_in_this_session_the_admin_asks_for_one(
+def test_a_session_that_never_gave_the_code_is_logged_out_and_sent_to_log_in(
     client, network
 ):
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     user = network.coordinator
-    user.last_login = timezone.now()
-    user.save()
     TOTP.activate(user, generate_totp_secret())
-    type(user).objects.filter(pk=user.pk).update(
-        last_login=timezone.now() + timedelta(minutes=1)
-    )
     client.force_login(user)
     response = client.get("/admin/")
-    assert response["Location"].startswith(reverse("mfa_reauthenticate"))
+    assert response["Location"].startswith(reverse("account_login"))
+    assert not client.get(reverse("crm:area_home")).wsgi_request.user.is_authenticated
 
 
 def test_after_a_code_the_coordinator_uses_the_admin(client, network):

@@ -44,14 +44,63 @@ def test_the_piana_comes_first_among_municipalities(network_data):
     assert without == 1
 
 
-def test_growth_counts_new_members_per_month_and_the_running_total(network_data):
+def test_growth_counts_new_adherents_per_month_and_the_running_total(network_data):
     series = selectors.members_by_joined_month()
+    # The former member no longer counts; the business has no joining date.
     assert [(p["month"], p["new"], p["total"]) for p in series] == [
-        (datetime.date(2025, 12, 1), 1, 1),
-        (datetime.date(2026, 1, 1), 2, 3),
-        (datetime.date(2026, 2, 1), 1, 4),
-        (datetime.date(2026, 3, 1), 1, 5),
+        (datetime.date(2026, 1, 1), 2, 2),
+        (datetime.date(2026, 2, 1), 1, 3),
+        (datetime.date(2026, 3, 1), 1, 4),
     ]
+    assert selectors.adherents_without_joining_date() == 1
+
+
+def test_one_definition_of_adherent_the_count_equals_the_chart(
+    coordinator_client, network_data, client
+):
+    from cms.models import RegistrantKind
+    from crm.models import Member
+
+    # A public registration as a new family creates a prospect: not an adherent.
+    FamilyFactory(status=MemberStatus.PROSPECT, joined_on=None)
+    total = selectors.adherents_count()
+    series = selectors.members_by_joined_month()
+
+    assert total == Member.objects.adherents().count() == 5
+    assert series[-1]["total"] + selectors.adherents_without_joining_date() == total
+    assert sum(n for _label, n in selectors.members_by_kind()) == total
+    html = coordinator_client.get(HOME).content.decode()
+    assert "<strong>5</strong> soggetti aderenti nella rete" in html
+    assert "totale: 4" in html  # the chart: adherents with a joining date
+    assert "1 aderente non ha una data di adesione" in html
+    assert "?status=prospect" in html
+    assert RegistrantKind.FAMILY  # the kind a public registration creates
+
+
+def test_making_a_member_active_in_the_back_office_records_the_day(
+    coordinator_client, network_data
+):
+    from django.utils import timezone
+
+    from crm.backoffice.viewsets_members import FAMILY_PANEL
+    from crm.models import Member
+
+    prospect = FamilyFactory(status=MemberStatus.PROSPECT, joined_on=None)
+    form_class = FAMILY_PANEL.bind_to_model(Member).get_form_class()
+    form = form_class(
+        {
+            "name": prospect.name,
+            "status": MemberStatus.ACTIVE,
+            "joined_on": "",
+            "source": prospect.source,
+            "municipality": prospect.municipality_id,
+        },
+        instance=prospect,
+    )
+    assert form.is_valid(), form.errors
+    form.save()
+    prospect.refresh_from_db()
+    assert prospect.joined_on == timezone.localdate()
 
 
 def test_needs_of_families_are_set_against_offers_of_organisations(network_data):

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import ErasureOutcome, ErasureRequest, ErasureSource, Person
-from tests.conftest import pass_mfa
+from tests.conftest import log_in, pass_mfa
 from tests.factories import PersonFactory
 
 
@@ -85,7 +85,7 @@ def test_only_coordinators_record_requests_and_others_learn_nothing(client, netw
     # The CMS editor reaches the admin but not erasure: refused before any
     # lookup, the same way whether the person exists or has a pending request.
     editor = client
-    editor.force_login(network.cms_editor)
+    log_in(editor, network.cms_editor)
     answers = set()
     for query in (
         f"?person={person.pk}",

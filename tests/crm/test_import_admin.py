@@ -13,7 +13,7 @@ from wagtail.users.models import UserProfile
 
 from crm.models import Member
 from crm.roles import CMS_EDITOR, GROUP_NAMES
-from tests.conftest import pass_mfa
+from tests.conftest import log_in, pass_mfa
 from tests.factories import OrganisationFactory, UserFactory, csv_bytes, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +151,7 @@ def test_a_forged_token_cannot_reach_a_server_path(coordinator_client, coordinat
 def test_people_without_the_add_member_permission_are_turned_away(client):
     editor = UserFactory(username="erica@example.org")
     editor.groups.add(Group.objects.get(name=GROUP_NAMES[CMS_EDITOR]))
-    client.force_login(in_english(editor))
+    log_in(client, in_english(editor))
 
     for response in (
         client.get(UPLOAD),

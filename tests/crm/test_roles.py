@@ -176,8 +176,11 @@ def test_grant_and_revoke_commands_go_through_the_services(coordinator):
 
 @pytest.mark.django_db
 def test_the_commands_explain_bad_input(coordinator):
-    with pytest.raises(CommandError, match="No login"):
+    # No verified login: an invitation, which needs the person's names.
+    with pytest.raises(CommandError, match="first and last name"):
         call_command("grant_role", "nessuno@example.org", "liaison")
+    with pytest.raises(CommandError, match="No login"):
+        call_command("revoke_role", "nessuno@example.org", "liaison")
     with pytest.raises(CommandError, match="Superuser"):
         call_command("grant_role", coordinator.email, "superuser")
     with pytest.raises(CommandError, match="No member"):

@@ -45,6 +45,8 @@ CHROMIUM_FLAGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+# The laptop the issues were found on.
+LAPTOP = {"width": 1366, "height": 900}
 # What axe reports against: WCAG 2.1 A and AA.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING_IMPACTS = {"serious", "critical"}
@@ -232,10 +234,10 @@ class Browser:
         self.shots = 0
         self.axe_reports = {}
 
-    def new_page(self, *, phone=False, language="it-IT"):
+    def new_page(self, *, phone=False, language="it-IT", viewport=None):
         context = self.chromium.new_context(
             base_url=self.base_url,
-            viewport=PHONE if phone else DESKTOP,
+            viewport=viewport or (PHONE if phone else DESKTOP),
             is_mobile=phone,
             has_touch=phone,
             locale=language,

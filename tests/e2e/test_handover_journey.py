@@ -131,7 +131,9 @@ def test_coordinator_exports_and_hands_over_liaison_acknowledges(
     liaison = browser.new_page()
     browser.login(liaison, LIAISON)
     _second_factor(browser, liaison, LIAISON, "liaison")
-    liaison.wait_for_url("**/area-riservata/")
+    # The liaison lands where their work is: the handovers.
+    liaison.wait_for_url("**/area-riservata/consegne/")
+    liaison.goto("/area-riservata/")
     browser.shot(liaison, "liaison area")
     browser.axe(liaison, "liaison area home")
 

@@ -9,6 +9,7 @@ from django.urls import resolve
 
 from crm import services
 from crm.models import AffiliationRole, Member
+from tests.e2e.checks import assert_no_horizontal_scroll, assert_plain_italian
 
 # Where the member area's links lead that are pages, not files or actions.
 AREA_PREFIXES = ("/area-riservata/", "/account/email/", "/account/password/")
@@ -109,6 +110,9 @@ def test_every_page_of_the_member_area_is_accessible(browser, demo, email):
         browser.shot(page, label)
         try:
             browser.axe(page, label)
+            # Italian labels and human values, no page wider than the window.
+            assert_plain_italian(page, label)
+            assert_no_horizontal_scroll(page, label)
         except AssertionError as failure:
             failures.append(str(failure))
         queue += [link for link in _links(page) if link not in seen]

@@ -6,6 +6,7 @@ import pytest
 
 from pact import services
 from pact.models import Contribution, ContributionKind, Seat, SeatHow
+from tests.conftest import log_in
 from tests.factories import PersonFactory
 
 # As the programme names them: "punti di vista, esigenze, esperienze,
@@ -145,7 +146,7 @@ def test_a_facilitator_cannot_write_to_another_table(
 def test_permission_matrix_of_the_table_pages(
     client, request, table_a, table_b, persona, expected
 ):
-    client.force_login(request.getfixturevalue(persona))
+    log_in(client, request.getfixturevalue(persona))
 
     got = {
         name: client.get(f"/facilitazione/tavoli/{table.pk}/").status_code
@@ -292,7 +293,7 @@ def test_my_tables_has_a_bounded_number_of_queries(
         ThematicTable.objects.create(
             workshop=workshop, title=f"T{index}"
         ).facilitators.add(user)
-    client.force_login(user)
+    log_in(client, user)
 
     with django_assert_max_num_queries(12):
         response = client.get("/facilitazione/")

@@ -15,7 +15,7 @@ from crm.models import DataExportLog, MemberKind
 from pact.documents.bundle_reader import read_bundle
 from pact.models import AdhesionStatus, HandoverBatch, HandoverStatus
 from pact.services import handover
-from tests.conftest import pass_mfa
+from tests.conftest import log_in, pass_mfa
 from tests.factories import FamilyFactory, OrganisationFactory
 
 from .handover_data import open_version, sign
@@ -241,7 +241,7 @@ def delivered(coordinator, network, version, signed):
 def test_the_liaison_downloads_and_acknowledges_from_their_area(
     client, liaison, delivered
 ):
-    client.force_login(liaison)
+    log_in(client, liaison)
 
     listing = client.get(reverse("pact:handover_list"))
     detail = client.get(reverse("pact:handover_detail", args=[delivered.pk]))
@@ -283,9 +283,9 @@ def test_only_the_liaison_acknowledges(coordinator, delivered, network):
 
 
 def test_the_liaison_menu_entry_shows_only_for_the_liaison(client, network, delivered):
-    client.force_login(network.liaison)
+    log_in(client, network.liaison)
     mine = client.get(reverse("crm:area_home")).content.decode()
-    client.force_login(network.guardian_a)
+    log_in(client, network.guardian_a)
     theirs = client.get(reverse("crm:area_home")).content.decode()
 
     assert reverse("pact:handover_list") in mine
@@ -300,7 +300,7 @@ def test_the_liaison_does_not_see_a_batch_before_it_is_delivered(
 ):
     sign(version, FamilyFactory(), number=15)
     built = handover.handover_batch_build(by=coordinator)
-    client.force_login(liaison)
+    log_in(client, liaison)
 
     for name in ("handover_detail", "handover_download"):
         assert client.get(reverse(f"pact:{name}", args=[built.pk])).status_code == 404
@@ -330,7 +330,7 @@ def test_the_liaison_gets_nothing_from_the_back_office_of_handovers_or_exports(
 def test_the_liaison_does_not_see_other_members_data_in_the_member_area(
     client, liaison, delivered, network
 ):
-    client.force_login(liaison)
+    log_in(client, liaison)
 
     response = client.get(reverse("crm:area_member", args=[network.family_a.pk]))
 
@@ -339,7 +339,7 @@ def test_the_liaison_does_not_see_other_members_data_in_the_member_area(
 
 @pytest.mark.parametrize("persona", ["guardian_a", "legal_rep_x", "contact_y"])
 def test_members_never_see_handovers(client, network, delivered, persona):
-    client.force_login(getattr(network, persona))
+    log_in(client, getattr(network, persona))
 
     assert client.get(reverse("pact:handover_list")).status_code == 404
     for name in ("handover_detail", "handover_download"):
@@ -352,7 +352,7 @@ def test_members_never_see_handovers(client, network, delivered, persona):
 def test_a_coordinator_does_not_acknowledge_through_the_liaison_pages(
     client, coordinator, delivered
 ):
-    client.force_login(coordinator)
+    log_in(client, coordinator)
 
     url = reverse("pact:handover_acknowledge", args=[delivered.pk])
     assert client.post(url).status_code == 404
@@ -404,7 +404,7 @@ def test_the_liaison_pages_cost_a_fixed_number_of_queries(
     batch = handover.handover_batch_deliver(
         batch=handover.handover_batch_build(by=coordinator), by=coordinator
     )
-    client.force_login(liaison)
+    log_in(client, liaison)
 
     with django_assert_max_num_queries(20):
         listing = client.get(reverse("pact:handover_list"))

@@ -17,6 +17,7 @@ import struct
 import zipfile
 import zlib
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -27,6 +28,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from pact.documents.bundle import MANIFEST
+from tests.conftest import log_in
 
 from .test_handover import delivered, signed, version
 from .test_handover_import import _files, _state, become_instance_b, instance_a
@@ -71,9 +73,15 @@ def run(command: str, data: bytes, folder) -> tuple[bool, str]:
     return True, out.getvalue()
 
 
-def outside(root) -> set:
-    """Every file under the test's folder but outside the media folder."""
-    return {p for p in root.rglob("*") if p.is_file() and "media" not in p.parts}
+def outside(root, settings) -> set:
+    """Every file under the test's folder but outside the instance's media and
+    private folders (where an import stores the signed documents)."""
+    stores = (Path(settings.MEDIA_ROOT), Path(settings.PRIVATE_MEDIA_ROOT))
+    return {
+        p
+        for p in root.rglob("*")
+        if p.is_file() and not any(p.is_relative_to(store) for store in stores)
+    }
 
 
 def check(data: bytes, settings, tmp_path) -> bool:
@@ -81,7 +89,7 @@ def check(data: bytes, settings, tmp_path) -> bool:
     folder = tmp_path / "in"
     folder.mkdir(exist_ok=True)
     with translation.override("it"), rolled_back():
-        state, files, others = _state(), _files(settings), outside(tmp_path)
+        state, files, others = _state(), _files(settings), outside(tmp_path, settings)
         verified, report = run("verify_bundle", data, folder)
         accepted, output = run("import_handover", data, folder)
         if not accepted:
@@ -91,7 +99,7 @@ def check(data: bytes, settings, tmp_path) -> bool:
         else:
             assert verified, "imported a bundle that verify_bundle refuses"
             assert "IMPORTED." in output
-        assert outside(tmp_path) == others | {folder / "consegna.zip"}
+        assert outside(tmp_path, settings) == others | {folder / "consegna.zip"}
     if not verified:
         assert report.startswith("INVALID BUNDLE") and "\n  - " in report, report
     return accepted
@@ -528,7 +536,7 @@ def test_an_acknowledgement_note_with_a_nul_is_kept_without_it(
 
     from pact.models import HandoverStatus
 
-    client.force_login(liaison)
+    log_in(client, liaison)
     response = client.post(
         reverse("pact:handover_acknowledge", args=[delivered.pk]),
         {"note": "Ricevuto\x00 e verificato." + "x" * 3000},

@@ -86,6 +86,7 @@ def become_instance_b(settings, tmp_path):
     Member.objects.filter(pk__in=members).delete()
     Person.objects.filter(pk__in=people).delete()
     settings.MEDIA_ROOT = tmp_path / "instance-b" / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "instance-b" / "private"
 
 
 def _file(tmp_path, data: bytes, name="consegna.zip"):
@@ -103,7 +104,8 @@ def _state():
 
 
 def _files(settings):
-    root = settings.MEDIA_ROOT
+    # Signed documents live in the private storage, never under MEDIA_ROOT.
+    root = settings.PRIVATE_MEDIA_ROOT
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
@@ -136,7 +138,7 @@ def test_an_empty_instance_imports_the_bundle_with_identical_hashes(
         assert stored == data
         assert hashlib.sha256(stored).hexdigest() == adhesion.document_sha256
         assert adhesion.status == AdhesionStatus.HANDED_OVER
-        assert str(adhesion.document.path).startswith(str(settings.MEDIA_ROOT))
+        assert str(adhesion.document.path).startswith(str(settings.PRIVATE_MEDIA_ROOT))
     imported = Adhesion.objects.order_by("chain_position")
     assert [(a.document_sha256, a.previous_sha256) for a in imported] == instance_a[
         "chain"

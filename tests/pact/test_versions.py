@@ -4,6 +4,7 @@ traceability between proposals and articles, the public page."""
 import datetime
 import hashlib
 import json
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -187,9 +188,10 @@ def test_editing_a_frozen_version_in_the_admin_fails_with_a_clear_message(
     response = coordinator_client.post(
         f"/admin/pact/versions/edit/{open_version.pk}/",
         admin_form_data(open_version),
+        follow=True,
     )
 
-    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == f"/admin/pact/versions/{open_version.pk}/"
     assert "non può più cambiare" in response.content.decode()
     fresh = PactVersion.objects.get(pk=open_version.pk)
     assert fresh.articles.get().title == "Informazione condivisa"
@@ -269,10 +271,106 @@ def test_the_diff_page_shows_what_changed(coordinator_client, pact, open_version
     page = coordinator_client.get(
         f"/admin/pact/versions/{draft.pk}/compare/?with={open_version.pk}"
     ).content.decode()
+    words = re.sub(r'<span class="w-sr-only">[^<]*</span>', "", page)
 
-    assert "<del>tengono aggiornato</del><ins>aggiornano</ins>" in page
-    assert "calendario<ins> unico</ins>." in page
+    assert "<del>tengono aggiornato</del> <ins>aggiornano</ins> un" in words
+    assert "calendario<ins> unico</ins>." in words
     assert "Estate coperta" in page
+
+
+def _compare(client, start, other=None):
+    url = f"/admin/pact/versions/{start.pk}/compare/"
+    if other is not None:
+        url += f"?with={other.pk}"
+    page = client.get(url).content.decode()
+    words = (
+        page[page.index('<div class="pact-diff">') :] if 'pact-diff"' in page else ""
+    )
+    return page, re.sub(r'<span class="w-sr-only">[^<]*</span>', "", words)
+
+
+@pytest.fixture
+def second_version(pact, open_version, proposal):
+    draft = services.pact_version_create(pact=pact, based_on=open_version)
+    services.article_save(
+        version=draft,
+        title="Pre-scuola in tutti i comuni",
+        body="<p>I comuni valutano il pre-scuola.</p>",
+        proposals=[proposal],
+    )
+    services.pact_version_update(
+        version=draft, duration_terms="<p>Tre anni salvo recesso.</p>"
+    )
+    return draft
+
+
+def test_comparing_from_the_first_version_runs_from_older_to_newer(
+    coordinator_client, open_version, second_version, proposal
+):
+    for start, other in (
+        (open_version, None),
+        (open_version, second_version),
+        (second_version, open_version),
+        (second_version, None),
+    ):
+        page, words = _compare(coordinator_client, start, other)
+
+        assert "non ha altre versioni" not in page
+        assert "Articolo 2" in page
+        added = page[page.index("Articolo 2") :]
+        assert "aggiunto nella versione 2" in added.split("</h2>")[0]
+        assert "rimosso" not in page.lower()
+        # Cited proposals as the published pact cites them, in Italian.
+        assert f"Dalle proposte: P{proposal.pk}" in words
+        assert "Cites proposals" not in page
+        assert not re.search(rf"#{proposal.pk}\b", words)
+
+
+def test_deleted_and_added_words_stay_apart(coordinator_client, open_version, pact):
+    draft = services.pact_version_create(pact=pact, based_on=open_version)
+    services.pact_version_update(version=draft, duration_terms="<p>Tre anni.</p>")
+    _page, words = _compare(coordinator_client, draft)
+
+    assert "<del>Due</del> <ins>Tre</ins>" in words
+    assert "DueTre" not in re.sub(r"<[^>]+>", "", words)
+
+
+def test_a_pact_with_one_version_says_there_is_nothing_to_compare(
+    coordinator_client, open_version
+):
+    page, _words = _compare(coordinator_client, open_version)
+    assert "è l’unica versione di questo patto" in page or ("unica versione" in page)
+    assert "<select" not in page
+
+
+def test_a_version_open_for_signature_is_read_only_with_what_can_still_be_done(
+    coordinator_client, open_version
+):
+    response = coordinator_client.get(f"/admin/pact/versions/edit/{open_version.pk}/")
+    assert response.status_code == 302
+    page = coordinator_client.get(response["Location"]).content.decode()
+
+    assert "<form" not in page.split('class="pact-frozen"')[1]
+    assert "Informazione condivisa" in page  # the text, to read
+    for action in ("close", "new-draft", "compare"):
+        assert f"/admin/pact/versions/{open_version.pk}/{action}/" in page
+    assert f"/admin/pact/adhesions/?version={open_version.pk}" in page
+    assert open_version.text_sha256 in page
+
+
+def test_saving_a_frozen_version_is_refused_and_changes_nothing(
+    coordinator_client, open_version
+):
+    before = open_version.canonical_text
+    response = coordinator_client.post(
+        f"/admin/pact/versions/edit/{open_version.pk}/",
+        {"pact": open_version.pact_id, "preamble": "<p>Cambiato</p>"},
+        follow=True,
+    )
+    assert "non può più cambiare" in response.content.decode()
+    open_version.refresh_from_db()
+    assert open_version.canonical_text == before
+    assert "Cambiato" not in open_version.preamble
 
 
 def test_a_proposal_shows_which_articles_took_it_up(
@@ -283,7 +381,7 @@ def test_a_proposal_shows_which_articles_took_it_up(
     ).content.decode()
 
     assert "Informazione condivisa" in page
-    assert f"/admin/pact/versions/edit/{open_version.pk}/" in page
+    assert f"/admin/pact/versions/{open_version.pk}/" in page
 
 
 def test_an_article_lists_the_proposals_it_cites_on_the_public_page(
@@ -368,7 +466,7 @@ def test_the_edit_page_of_a_frozen_version_says_it_is_frozen(
     coordinator_client, open_version
 ):
     page = coordinator_client.get(
-        f"/admin/pact/versions/edit/{open_version.pk}/"
+        f"/admin/pact/versions/edit/{open_version.pk}/", follow=True
     ).content.decode()
 
     assert "non può più cambiare" in page

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from crm.importing import HEADERS
 from crm.importing.exporting import export_json, export_rows
-from crm.models import Member
+from crm.models import Member, Person
 from crm.services import export_log
 from crm.spreadsheets import italian_csv_bytes, xlsx_bytes
 
@@ -47,6 +47,8 @@ class Command(BaseCommand):
             format=format,
             count=count,
             filters={"output": output},
+            members=Member.objects.all(),
+            people=Person.objects.filter(affiliations__isnull=False).distinct(),
         )
         self.stderr.write(
             _("%(count)s members exported to %(output)s.")

@@ -4,6 +4,7 @@ It lives in ``pact`` because pact is the one app allowed to import both ``crm``
 and ``cms``; each app seeds its own part.
 """
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -31,8 +32,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role:<40} {email:<42} {password}")
         self.stdout.write("")
         self.stdout.write(
-            "Two-factor codes for the coordinator and the liaison: add the secret "
+            "Two-factor codes for the back office (coordinator, liaison, CMS "
+            "editor): add the secret "
             f"{crm_demo.DEMO_TOTP_SECRET} to an authenticator app, or run "
             "`.venv/bin/python manage.py demo_totp EMAIL`."
         )
-        self.stdout.write("Site: http://127.0.0.1:8000/   Back office: /admin/")
+        site = settings.SITE_URL
+        self.stdout.write(f"Site: {site}/   Back office: {site}/admin/")
