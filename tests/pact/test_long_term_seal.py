@@ -231,3 +231,25 @@ def test_the_sealed_file_keeps_pdf_a_3b(production_seal, unsealed, with_tsa):
     document = pypdfium2.PdfDocument(sealed)
     assert len(document) >= 1
     assert document[0].render(scale=0.3).to_pil().size[0] > 0
+
+
+# --- through the signing service and the verification page -----------------
+
+
+def test_a_pact_signed_with_a_tsa_shows_b_lt_on_its_verification_page(
+    production_seal, client, network, open_version
+):
+    from django.urls import reverse
+
+    from tests.pact.adhesion_fixtures import read_document, signed_in_person, upload
+
+    production_seal.PACT_DOCUMENT_REGISTRY = "pact.services.signed_document_by_sha256"
+    adhesion = signed_in_person(
+        open_version, network.org_x, network.coordinator, network.legal_rep_x
+    )
+    page = client.post(
+        reverse("pact:verify_code", args=[adhesion.short_code]),
+        {"file": upload(read_document(adhesion))},
+    ).content.decode()
+    assert "Autentico: è questo documento" in page
+    assert "PAdES B-LT" in page and "TSA di prova" in page
