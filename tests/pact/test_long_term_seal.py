@@ -253,3 +253,27 @@ def test_a_pact_signed_with_a_tsa_shows_b_lt_on_its_verification_page(
     ).content.decode()
     assert "Autentico: è questo documento" in page
     assert "PAdES B-LT" in page and "TSA di prova" in page
+
+
+# --- configuration -----------------------------------------------------------
+
+
+def test_a_misconfigured_seal_stops_the_system_check(settings, tmp_path):
+    from django.core.management.base import SystemCheckError
+
+    (tmp_path / "not-a-cert.pem").write_text("hello")
+    (tmp_path / "sigillo.p12").write_bytes(b"not pkcs12")
+    settings.PACT_TRUST_ROOTS = [tmp_path / "not-a-cert.pem"]
+    settings.PACT_SEAL_PKCS12 = tmp_path / "sigillo.p12"
+    with pytest.raises(SystemCheckError) as caught:
+        call_command("check", stdout=io.StringIO(), stderr=io.StringIO())
+    assert "pact.E001" in str(caught.value) and "pact.E002" in str(caught.value)
+
+
+def test_a_pkcs12_with_the_wrong_passphrase_is_reported(settings, pki):
+    from django.core.management.base import SystemCheckError
+
+    settings.PACT_SEAL_PKCS12 = pki.seal_pkcs12(b"segreto")
+    settings.PACT_SEAL_PKCS12_PASSPHRASE = "sbagliata"
+    with pytest.raises(SystemCheckError, match="pact.E002"):
+        call_command("check", stdout=io.StringIO(), stderr=io.StringIO())
