@@ -51,6 +51,7 @@ from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
 SEAL_FIELD = "SigilloRete"
 B_B, B_T, B_LT = "B-B", "B-T", "B-LT"
+LEVELS = {"": 0, B_B: 1, B_T: 2, B_LT: 3}
 log = logging.getLogger(__name__)
 
 
@@ -321,7 +322,7 @@ def validate_seal(pdf: bytes, *, roots=None) -> SealStatus:
             return SealStatus(present=True, problem=str(exc))
     return min(
         statuses,
-        key=lambda s: (s.intact, s.valid, s.whole_file, s.trusted, s.level),
+        key=lambda s: (s.intact, s.valid, s.whole_file, s.trusted, LEVELS[s.level]),
     )
 
 
