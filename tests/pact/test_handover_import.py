@@ -16,6 +16,7 @@ import json
 import zipfile
 
 import pytest
+from asn1crypto import pem
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import translation
@@ -43,10 +44,14 @@ PIVA = "01234567897"
 
 
 @pytest.fixture
-def instance_a(coordinator, tmp_path):
+def instance_a(coordinator, settings, tmp_path):
     """On A: a sealed set of signed adhesions handed over; the bundle's bytes."""
     version = open_version()
     signer = seal_signer(tmp_path.parent.parent / "seal-handover")
+    # A and B trust this seal (a seal is refused unless its certificate is).
+    trusted = tmp_path / "a-seal.pem"
+    trusted.write_bytes(pem.armor("CERTIFICATE", signer.signing_cert.dump()))
+    settings.PACT_TRUST_ROOTS = [trusted]
     members = [
         OrganisationFactory(
             name="Coop Girasole", partita_iva=PIVA, codice_fiscale=PIVA
