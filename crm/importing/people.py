@@ -251,6 +251,7 @@ class PeopleStage:
     def _compare(self, plan: PersonPlan):
         """What the file would change of a known person, under the chosen mode."""
         person, applied, kept = plan.person, [], []
+        name = person.full_name
         for key, value in plan.data.items():
             stored = getattr(person, key)
             if _same(stored, value) or (
@@ -267,9 +268,9 @@ class PeopleStage:
                 kept.append(change)
         number = plan.rows[0].number
         if applied:
-            self.report.changes.append((number, person.full_name, applied))
+            self.report.changes.append((number, name, applied))
         if kept:
-            self.report.kept.append((number, person.full_name, kept))
+            self.report.kept.append((number, name, kept))
 
     def _write_people(self):
         new = [p.person for p in self.people if p.created]
