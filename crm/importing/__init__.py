@@ -32,6 +32,9 @@ __all__ = [
     "dataset_for",
     "prepare",
     "preview",
+    "ROW",
+    "is_header",
+    "read_dataset",
     "read_spreadsheet",
     "run_import",
 ]
@@ -151,7 +154,7 @@ class ImportRefused(Exception):
 # Reading into a dataset ------------------------------------------------------
 
 
-def _is_header(cells) -> bool:
+def is_header(cells) -> bool:
     """A row naming at least two of our columns is the header row."""
     found = {
         COLUMN_BY_LABEL[label].key
@@ -217,6 +220,26 @@ def dataset_for(sheet: Sheet) -> tuple[tablib.Dataset, dict, list[str], list]:
     return dataset, headers, ignored, problems
 
 
+def read_dataset(content: bytes, filename: str = "", column=None) -> tablib.Dataset:
+    """Any resource's dataset from a file as offices save it, each row's number
+    in ``ROW``. ``column(header)`` gives the resource's column name for a
+    header of the file (synonyms), or None to leave the column out; without it
+    headers are kept as they are. Raises ``SpreadsheetError``."""
+    column = column or (lambda header: header)
+
+    def recognised(cells):
+        return sum(1 for c in cells if isinstance(c, str) and column(c)) >= 2
+
+    sheet = read_spreadsheet(content, filename, is_header=recognised)
+    kept = [(i, column(h)) for i, h in enumerate(sheet.headers) if column(h)]
+    dataset = tablib.Dataset(headers=[name for _i, name in kept] + [ROW])
+    for number, cells in sheet.rows:
+        dataset.append(
+            [cells[i] if i < len(cells) else "" for i, _n in kept] + [number]
+        )
+    return dataset
+
+
 # Running a resource ------------------------------------------------------------
 
 
@@ -225,7 +248,9 @@ def run_import(resource, dataset: tablib.Dataset, *, dry_run: bool, **kwargs):
     rolled back on any error or invalid row. A dry run of ``MemberResource``
     writes nothing at all (rows are checked, compared and counted, never
     saved), and is rolled back like any other. Returns the library's
-    ``Result``; an error that is not about the data is raised."""
+    ``Result``: ``invalid_rows`` (field messages) and ``row_errors()`` (other
+    exceptions of a row, e.g. a missing foreign key). An error of the import as
+    a whole, other than a conflicting concurrent write, is raised."""
     result = resource.import_data(
         dataset,
         dry_run=dry_run,
@@ -235,8 +260,7 @@ def run_import(resource, dataset: tablib.Dataset, *, dry_run: bool, **kwargs):
         raise_errors=False,
         **kwargs,
     )
-    row_errors = [e for _n, errors in result.row_errors() for e in errors]
-    for error in [*result.base_errors, *row_errors]:
+    for error in result.base_errors:
         if not isinstance(error.error, IntegrityError):
             raise error.error
     return result
@@ -258,7 +282,7 @@ def prepare(
 ) -> ImportReport:
     """Read ``content`` and run the member import over it (see ``preview``)."""
     try:
-        sheet = read_spreadsheet(content, filename, is_header=_is_header)
+        sheet = read_spreadsheet(content, filename, is_header=is_header)
     except SpreadsheetError as exc:
         return ImportReport(problems=[Problem(None, None, str(exc))])
     dataset, headers, ignored, problems = dataset_for(sheet)
@@ -287,7 +311,10 @@ def _fill(report: ImportReport, resource, result, problems: list) -> None:
             column = None if key == NON_FIELD_ERRORS else resource.column_of(key)
             problems.extend(Problem(number, column, m) for m in messages)
     for _n, errors in result.row_errors():
-        problems.extend(Problem(None, None, _changed_meanwhile()) for _e in errors[:1])
+        for error in errors:
+            if not isinstance(error.error, IntegrityError):
+                raise error.error  # a bug, not the file's fault: never hidden
+        problems.append(Problem(None, None, _changed_meanwhile()))
     if result.base_errors:
         problems.append(Problem(None, None, _changed_meanwhile()))
     order = {c.header: i for i, c in enumerate(COLUMNS)}

@@ -26,7 +26,7 @@ from crm.validators import (
 )
 
 from . import cells
-from .columns import export_word, normalise_label, vocabulary
+from .columns import export_word, vocabulary
 
 REPAIRS = "__repairs__"  # key of a row's repair notes, kept in the row itself
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
@@ -295,5 +295,4 @@ __all__ = [
     "WholeNumberWidget",
     "WordsWidget",
     "YesNoWidget",
-    "normalise_label",
 ]

@@ -421,3 +421,54 @@ def test_json_rows_as_tablib_writes_them_import_too():
     report = members_import(content=json.dumps(rows).encode(), filename="x.json")
 
     assert report.members_created == 1
+
+
+# All or nothing, on SQLite and PostgreSQL alike ---------------------------------------
+
+
+def test_a_problem_found_after_the_members_are_written_rolls_them_back(coordinator):
+    """The people are checked once the members are bulk-written, in the
+    library's transaction: a problem there leaves no member, person, role or
+    history record behind."""
+    PersonFactory(email="anna@example.org", codice_fiscale="VRDMRC79S20B648G")
+    rows = [
+        ["Tipo", "Nome", "Referente nome", "Referente cognome", "Referente e-mail",
+         "Referente codice fiscale"],
+        ["famiglia", "Famiglia Uno", "Anna", "Uno", "uno@example.org", ""],
+        ["famiglia", "Famiglia Due", "Anna", "Due", "anna@example.org",
+         "BNCMRA80C52E715D"],
+    ]  # fmt: skip
+    history = Member.history.model.objects.count()
+
+    with pytest.raises(ImportRefused) as refused:
+        members_import(content=csv_bytes(rows), by=coordinator)
+
+    assert [(p.row, p.column) for p in refused.value.report.problems] == [
+        (3, "Referente codice fiscale")
+    ]
+    assert (Member.objects.count(), Person.objects.count()) == (0, 1)
+    assert Affiliation.objects.count() == 0
+    assert Member.history.model.objects.count() == history
+
+
+def test_any_file_can_feed_any_resource_through_read_dataset():
+    from import_export.resources import modelresource_factory
+
+    from crm.importing import ROW, read_dataset, run_import
+    from crm.models import Topic
+
+    content = csv_bytes(
+        [["Elenco temi"], ["slug", "name", "Colonna X"], ["piscina", "Piscina", "x"]],
+        encoding="cp1252",
+    )
+    dataset = read_dataset(
+        content, "temi.csv", column=lambda h: h if h in ("slug", "name") else None
+    )
+    assert dataset.headers == ["slug", "name", ROW] and dataset[0][2] == 3
+    options = {"fields": ("slug", "name"), "import_id_fields": ("slug",)}
+    resource = modelresource_factory(Topic, meta_options=options)()
+    del dataset[ROW]
+
+    result = run_import(resource, dataset, dry_run=False)
+
+    assert not result.has_errors() and Topic.objects.filter(slug="piscina").exists()
