@@ -323,7 +323,7 @@ def _fill(report: ImportReport, resource, result, problems: list) -> None:
     )
     report.conflicts = sorted(resource.conflicts.values(), key=lambda c: c.row)
     report.repairs = sorted(
-        (row, message) for row, ms in resource.repairs.items() for message in ms
+        {(row, message) for row, ms in resource.repairs.items() for message in ms}
     )
     report.skipped = list(resource.skipped)
     if report.problems:

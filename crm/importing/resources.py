@@ -14,6 +14,7 @@ its hooks:
   written after the members (``crm.importing.people``), in the same transaction.
 """
 
+import copy
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -169,7 +170,9 @@ class FieldDiff(Diff):
 
     def __init__(self, resource, instance, new):
         self.columns = resource.diff_columns
-        self.left = self._read_field_values(resource, instance)
+        # A new member has nothing before: its defaults are not “before”.
+        blank = [""] * len(self.columns)
+        self.left = blank if new else self._read_field_values(resource, instance)
         self.right = []
         self.new = new
         resource.last_diff = self
@@ -207,6 +210,8 @@ class MemberLoader(BaseInstanceLoader):
         for values in dataset:
             row = dict(zip(headers, values, strict=True))
             self.identity[row[ROW]] = resource.identity_of(row)
+            if row.get(w.REPAIRS):  # said once, whichever reading made them
+                resource.repairs.setdefault(row[ROW], []).extend(row[w.REPAIRS])
         plans = [SimpleNamespace(data=d) for d in self.identity.values() if d]
         self.index = ExistingMembers(plans)
         self.in_file = {}  # identity key → (instance, first row)
@@ -383,6 +388,7 @@ class MemberResource(resources.ModelResource):
         self.states, self.extras, self.joined = {}, {}, {}
         self.topics_of, self.conflicts, self.repairs = {}, {}, {}
         self.skipped, self.lines, self.people_report = [], [], None
+        self.parsed = {}  # (row, key) → value parsed while finding members
         self.last_diff = None
 
     # Column names and errors ------------------------------------------------
@@ -408,12 +414,22 @@ class MemberResource(resources.ModelResource):
         self.row_numbers = list(dataset[ROW]) if len(dataset) else []
 
     def identity_of(self, row: dict) -> dict:
-        """The cells that identify a row's member, parsed, bad ones left out."""
-        data = {}
-        for key in ("kind", "name", "legal_name", "codice_fiscale", "partita_iva"):
-            data[key] = self._quiet(key, row)
-        data["email"] = self._quiet("email", row)
-        data["municipality_id"] = self._quiet("municipality", row)
+        """The cells that identify a row's member, parsed, bad ones left out.
+        What parsed is kept for ``import_instance``: each cell is parsed once."""
+        number, data = row[ROW], {}
+        for key in (
+            "kind",
+            "name",
+            "legal_name",
+            "codice_fiscale",
+            "partita_iva",
+            "email",
+            "municipality",
+        ):
+            value = data[key] = self._quiet(key, row)
+            if value is not None:
+                self.parsed[(number, key)] = value
+        data["municipality_id"] = data.pop("municipality")
         data["name"] = data["name"] or data.pop("legal_name")
         data.pop("legal_name", None)
         if not (data["kind"] and data["name"]):
@@ -528,8 +544,9 @@ class MemberResource(resources.ModelResource):
         field_ = self.by_key[key]
         if field_.column_name not in row:
             return
+        value = self.parsed.pop((row[ROW], key), None)
         try:
-            value = field_.clean(row)
+            value = field_.clean(row) if value is None else value
         except ValueError as exc:
             errors[key] = [str(exc)]
             return
@@ -719,13 +736,13 @@ class MemberResource(resources.ModelResource):
     def after_import_row(self, row, row_result, **kwargs):
         number = row[ROW]
         if row.get(w.REPAIRS):
-            self.repairs[number] = list(row[w.REPAIRS])
+            self.repairs.setdefault(number, []).extend(row[w.REPAIRS])
         if row_result.import_type in (
             RowResult.IMPORT_TYPE_INVALID,
             RowResult.IMPORT_TYPE_ERROR,
         ):
             return
-        diff = self.last_diff
+        diff = None if self._meta.skip_diff else self.last_diff
         self.lines.append(
             SimpleNamespace(
                 row=number,
@@ -735,9 +752,13 @@ class MemberResource(resources.ModelResource):
             )
         )
 
-    def import_data(self, dataset, *args, **kwargs):
+    def import_data(self, dataset, dry_run=False, *args, **kwargs):
+        """Diffs are for the preview: the commit skips them (and the copy of
+        every row's instance they need), as the library's ``skip_diff`` does."""
         self.history = History(self.by, timezone.now())
-        return super().import_data(dataset, *args, **kwargs)
+        self._meta = copy.copy(type(self)._meta)
+        self._meta.skip_diff = not dry_run
+        return super().import_data(dataset, dry_run, *args, **kwargs)
 
     def after_import(self, dataset, result, **kwargs):
         if result.has_errors() or result.has_validation_errors():
@@ -765,7 +786,8 @@ class MemberResource(resources.ModelResource):
             return
         email = (data.get("email") or "").lower()
         elsewhere = any(m.pk != member.pk for m in index.by_email.get(email, []))
-        if not email or (email == (member.email or "").lower() and not elsewhere):
+        differs = bool(member.email) and email != member.email.lower()
+        if not email or not (elsewhere or differs):
             return
         if number in self.confirmed:
             return
