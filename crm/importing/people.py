@@ -171,7 +171,9 @@ class PeopleStage:
                 continue
             if person is None:
                 plan.created = True
-                plan.person = Person(**plan.data)
+                plan.person = plan.rows[0].person_instance or Person()
+                for key, value in plan.data.items():  # the group's other rows
+                    setattr(plan.person, key, value)
                 continue
             plan.person = person
             self._compare(plan)

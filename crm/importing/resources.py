@@ -150,6 +150,7 @@ class RowExtras:
     since: object = None
     until: object = None
     privacy: bool | None = None
+    person_instance: Person | None = None  # validated, reused if it is new
 
 
 @dataclass
@@ -632,6 +633,7 @@ class MemberResource(resources.ModelResource):
         person = Person(**given)
         _validate(person, set(given), _PERSON_FIELD_NAMES, errors, prefix="person_")
         extras.person = {k: getattr(person, k) for k in given}
+        extras.person_instance = person
         extras.privacy = privacy
         extras.since, extras.until = since, until
         extras.role = self._role(instance, role, since, until, errors)
