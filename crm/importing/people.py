@@ -10,6 +10,7 @@ person. Existing people are matched in a few queries, never per row.
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import (
@@ -299,7 +300,7 @@ class PeopleStage:
             key = (link.person_id, link.member_id, link.role)
             existing.setdefault(key, []).append(link)
         new, changed = [], []
-        today = self.history.now.date()
+        today = timezone.localdate(self.history.now)
         for row in rows:
             current = existing.get((row.person_id, _pk(row.member), row.role), [])
             match = next((a for a in current if a.end_date == row.until), None)
