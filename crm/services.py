@@ -495,30 +495,22 @@ def _merge_consents(*, keep: Person, other: Person, by) -> None:
         consent.save(update_fields=["person"])
 
 
-@transaction.atomic
-def members_import(*, content: bytes, filename: str = "", by=None):
-    """Import members, people and affiliations from a CSV or XLSX file.
+def members_import(
+    *, content: bytes, filename: str = "", by=None, people="fill", confirmed=()
+):
+    """Import members, people and affiliations from a CSV, XLSX, ODS or JSON file.
 
-    All or nothing: the file is checked again inside the transaction and any
-    problem raises ``crm.importing.ImportRefused`` with nothing written.
-    Returns the ``ImportReport``.
+    All or nothing, in django-import-export's transaction: any problem raises
+    ``crm.importing.ImportRefused`` with nothing written. ``people`` is
+    ``"fill"`` (fill what known people lack) or ``"update"`` (the file's values
+    replace theirs); ``confirmed`` lists the rows of conflicts the coordinator
+    confirmed. Returns the ``ImportReport``.
     """
-    from django.db import IntegrityError
-    from django.utils.translation import gettext
+    from crm.importing import ImportRefused, prepare
 
-    from crm.importing import ImportRefused, Problem, prepare
-    from crm.importing.apply import apply_plan
-
-    report, planner = prepare(content, filename)
+    report = prepare(
+        content, filename, dry_run=False, people=people, confirmed=confirmed, by=by
+    )
     if not report.ok:
         raise ImportRefused(report)
-    try:
-        with transaction.atomic():
-            apply_plan(planner, by=by)
-    except IntegrityError:
-        # Someone else wrote the same members meanwhile: checking again will say.
-        message = gettext("The data changed while importing: try the import again.")
-        report.problems = [Problem(None, None, message)]
-        raise ImportRefused(report) from None
-    report.committed = True
     return report

@@ -71,9 +71,16 @@ def normalise_codice_fiscale(value: str) -> str:
     )
 
 
+# Numbers already in E.164: normalising one gives it back, so a model's clean()
+# after an import's parsing need not parse it again (bounded, cleared when full).
+_E164_SEEN: set[str] = set()
+
+
 def normalise_phone(value: str) -> str:
     """Parse an Italian-written phone number and return it in E.164."""
     raw = (value or "").strip()
+    if raw in _E164_SEEN:
+        return raw
     try:
         number = phonenumbers.parse(raw, "IT")
     except phonenumbers.NumberParseException:
@@ -84,7 +91,11 @@ def normalise_phone(value: str) -> str:
             code="phone_invalid",
             params={"value": value},
         )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if len(_E164_SEEN) >= 100_000:
+        _E164_SEEN.clear()
+    _E164_SEEN.add(e164)
+    return e164
 
 
 def format_phone(e164: str) -> str:

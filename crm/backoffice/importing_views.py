@@ -140,6 +140,14 @@ class UploadView(ImportViewMixin, FormView):
         return redirect(reverse("crm_import:preview") + "?" + _query(token))
 
 
+def _choices(data) -> dict:
+    """What the coordinator chose on the preview: how to treat known people,
+    and which conflicting rows they confirmed."""
+    people = "update" if data.get("people") == "update" else "fill"
+    confirmed = sorted({int(v) for v in data.getlist("confirm") if v.isdecimal()})
+    return {"people": people, "confirmed": confirmed}
+
+
 class PreviewView(ImportViewMixin, TemplateView):
     template_name = "crm/import_preview.html"
     page_subtitle = gettext_lazy("Preview")
@@ -147,9 +155,12 @@ class PreviewView(ImportViewMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         token = request.GET.get("token", "")
         _key, content, filename = store.load(token, request.user)
-        report = preview(content, filename)
+        choices = _choices(request.GET)
+        report = preview(content, filename, **choices)
         return self.render_to_response(
-            self.get_context_data(report=report, token=token, filename=filename)
+            self.get_context_data(
+                report=report, token=token, filename=filename, **choices
+            )
         )
 
 
@@ -159,13 +170,16 @@ class ConfirmView(ImportViewMixin, View):
     def post(self, request, *args, **kwargs):
         token = request.POST.get("token", "")
         key, content, filename = store.load(token, request.user)
+        choices = _choices(request.POST)
         try:
-            report = members_import(content=content, filename=filename, by=request.user)
+            report = members_import(
+                content=content, filename=filename, by=request.user, **choices
+            )
         except ImportRefused as refused:
             messages.error(request, _("Nothing was imported: the file has problems."))
             view = PreviewView(request=request, args=(), kwargs={})
             context = view.get_context_data(
-                report=refused.report, token=token, filename=filename
+                report=refused.report, token=token, filename=filename, **choices
             )
             return view.render_to_response(context)
         store.delete(key)

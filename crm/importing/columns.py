@@ -81,6 +81,17 @@ COLUMNS = (
     Column("person_role", "Ruolo referente", ("Ruolo", "Referente ruolo")),
     Column("person_since", "Referente dal", ("Ruolo dal", "Data inizio ruolo")),
     Column("person_until", "Referente fino al", ("Ruolo fino al", "Data fine ruolo")),
+    Column(
+        "person_privacy",
+        "Consenso privacy",
+        (
+            "Privacy",
+            "Consenso",
+            "Consenso informativa privacy",
+            "Consenso al trattamento dei dati",
+            "Referente consenso privacy",
+        ),
+    ),
 )
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
 COLUMN_BY_LABEL = {label: column for column in COLUMNS for label in column.labels}

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from crm.models import Affiliation, Member
+from crm.models import Affiliation, Consent, ConsentPurpose, Member
 from crm.validators import format_phone
 
 from .columns import (
@@ -37,10 +37,19 @@ def members_for_export(queryset=None):
     links = Affiliation.objects.select_related("person").order_by(
         "role", "person__last_name", "person__first_name", "start_date", "pk"
     )
+    privacy = Consent.objects.in_force().filter(purpose=ConsentPurpose.PRIVACY)
     return (
         queryset.select_related("municipality")
         .prefetch_related(
-            "needs", "offers", "children", Prefetch("affiliations", queryset=links)
+            "needs",
+            "offers",
+            "children",
+            Prefetch("affiliations", queryset=links),
+            Prefetch(
+                "affiliations__person__consents",
+                queryset=privacy,
+                to_attr="privacy_consents",
+            ),
         )
         .order_by("name", "pk")
     )
@@ -91,7 +100,7 @@ def _member_cells(m: Member) -> list:
 
 def _link_cells(link: Affiliation | None) -> list:
     if link is None:
-        return [""] * 8
+        return [""] * 9
     p = link.person
     return [
         p.first_name,
@@ -102,7 +111,17 @@ def _link_cells(link: Affiliation | None) -> list:
         export_word(ROLE_WORDS, link.role),
         _date(link.start_date),
         _date(link.end_date),
+        "Sì" if _current_privacy(p) else "",
     ]
+
+
+def _current_privacy(person) -> bool:
+    from crm.area import PRIVACY_NOTICE_VERSION
+
+    consents = getattr(person, "privacy_consents", None)
+    if consents is None:
+        consents = person.consents.in_force().filter(purpose=ConsentPurpose.PRIVACY)
+    return any(c.notice_version == PRIVACY_NOTICE_VERSION for c in consents)
 
 
 def export_json(queryset=None) -> dict:
@@ -152,7 +171,74 @@ def _link_json(link: Affiliation) -> dict:
         "role": link.role,
         "start_date": _iso(link.start_date),
         "end_date": _iso(link.end_date),
+        "privacy": _current_privacy(p),
     }
+
+
+def json_records(data: dict) -> list[list]:
+    """The JSON export read back as the spreadsheet's rows, headers first."""
+    records = [list(HEADERS)]
+    for m in data["members"]:
+        if not isinstance(m, dict):
+            continue
+        member = _json_member_cells(m)
+        people = [p for p in m.get("people") or [] if isinstance(p, dict)]
+        for person in people or [None]:
+            records.append(member + _json_person_cells(person))
+    return records
+
+
+def _json_member_cells(m: dict) -> list:
+    def text(key):
+        value = m.get(key)
+        return "" if value is None else value
+
+    children = ", ".join(
+        f"{c.get('birth_month', 0):02d}/{c.get('birth_year', '')}"
+        for c in m.get("children") or []
+        if isinstance(c, dict)
+    )
+    listed = m.get("listed_publicly")
+    return [
+        export_word(KIND_WORDS, m.get("kind")) or text("kind"),
+        text("name"),
+        export_word(STATUS_WORDS, m.get("status")) or text("status"),
+        text("legal_name"),
+        text("legal_form"),
+        text("codice_fiscale"),
+        text("partita_iva"),
+        text("runts_number"),
+        text("ateco_code"),
+        text("employees"),
+        export_word(INSTITUTION_WORDS, m.get("institution_type")),
+        text("municipality"),
+        text("address"),
+        text("postal_code"),
+        text("email"),
+        text("phone"),
+        text("joined_on"),
+        ", ".join(str(t) for t in m.get("needs") or []),
+        ", ".join(str(t) for t in m.get("offers") or []),
+        "" if listed is None else ("Sì" if listed else "No"),
+        children,
+        text("notes"),
+    ]
+
+
+def _json_person_cells(p: dict | None) -> list:
+    if p is None:
+        return [""] * 9
+    return [
+        p.get("first_name") or "",
+        p.get("last_name") or "",
+        p.get("email") or "",
+        p.get("phone") or "",
+        p.get("codice_fiscale") or "",
+        export_word(ROLE_WORDS, p.get("role")) or (p.get("role") or ""),
+        p.get("start_date") or "",
+        p.get("end_date") or "",
+        "Sì" if p.get("privacy") else "",
+    ]
 
 
 # The template -------------------------------------------------------------------
@@ -181,6 +267,7 @@ EXAMPLE_ROW = {
     "person_codice_fiscale": "BNCMRA80C52E715D",
     "person_role": "legale rappresentante",
     "person_since": datetime.date(2025, 1, 15),
+    "person_privacy": "Sì",
 }
 
 
@@ -207,6 +294,10 @@ def _help():
         "person_email": _("Identifies the contact: the same email is the same person."),
         "person_since": _("A date, dd/mm/yyyy. Empty: the day of the import."),
         "person_until": _("A date, dd/mm/yyyy, for a role that has ended."),
+        "person_privacy": _(
+            "Sì if the contact accepted the current privacy notice; empty or No "
+            "leaves their consents as they are."
+        ),
     }
     for column in COLUMNS:
         allowed = (
@@ -254,6 +345,7 @@ def _dropdowns(sheet) -> None:
         "institution_type": INSTITUTION_WORDS,
         "person_role": ROLE_WORDS,
         "listed_publicly": {True: ("Sì",), False: ("No",)},
+        "person_privacy": {True: ("Sì",), False: ("No",)},
     }
     for position, column in enumerate(COLUMNS, start=1):
         if column.key not in lists:

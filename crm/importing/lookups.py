@@ -4,7 +4,7 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
-from crm.models import Affiliation, Member, Person
+from crm.models import Member
 
 from .columns import normalise_label
 
@@ -101,39 +101,3 @@ def _topics_of(pks: list) -> dict:
         for member_id, topic_id in matching(links, "member_id", pks):
             topics[member_id][position].add(topic_id)
     return topics
-
-
-class ExistingPeople:
-    def __init__(self, plans: list, members: list):
-        self.by_email, self.by_cf, self.by_name = {}, {}, {}
-        emails = {p.data["email"] for p in plans if p.data.get("email")}
-        cfs = {p.data["codice_fiscale"] for p in plans if p.data.get("codice_fiscale")}
-        for person in matching(Person.objects.all(), "email", emails):
-            self.by_email[person.email] = person
-        for person in matching(Person.objects.all(), "codice_fiscale", cfs):
-            self.by_cf[person.codice_fiscale] = person
-        unnamed = {
-            p.rows[0].member_plan.member.pk
-            for p in plans
-            if not (p.data.get("email") or p.data.get("codice_fiscale"))
-            and p.rows[0].member_plan.member is not None
-            and p.rows[0].member_plan.member.pk
-        }
-        links = Affiliation.objects.select_related("person")
-        for link in matching(links, "member_id", unnamed):
-            person = link.person
-            key = (
-                link.member_id,
-                normalise_label(person.first_name),
-                normalise_label(person.last_name),
-            )
-            self.by_name[key] = person
-
-
-def existing_links(members: list) -> dict:
-    pks = [p.member.pk for p in members if p.member is not None and p.member.pk]
-    links = {}
-    for link in matching(Affiliation.objects.all(), "member_id", pks):
-        key = (link.person_id, link.member_id, link.role)
-        links.setdefault(key, []).append(link)
-    return links

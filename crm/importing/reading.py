@@ -1,13 +1,16 @@
-"""Reading a spreadsheet as Italian offices save it: CSV or XLSX.
+"""Reading a spreadsheet as Italian offices save it: CSV, XLSX, ODS or JSON.
 
 CSV may be UTF-8 with or without a BOM, Windows-1252 or Excel's UTF-16 “Unicode
 text”; the delimiter is whichever of ``;``, ``,`` and tab the header uses.
-Row numbers are those the user sees in their spreadsheet (header = row 1).
+Row numbers are those the user sees in their spreadsheet. The header row is the
+first row ``is_header`` accepts among the first few, so a title above the
+headers is skipped; JSON is a list of objects, or the members' own JSON export.
 """
 
 import csv
 import datetime
 import io
+import json
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -19,6 +22,9 @@ _CHUNK = 256 * 1024
 _DELIMITERS = (";", ",", "\t")
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls and other old Office files
+_ODS_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
+# How far down a title, notes or a logo may push the header row.
+HEADER_SEARCH = 10
 
 
 class SpreadsheetError(Exception):
@@ -33,12 +39,20 @@ class Sheet:
     header_row: int = 1
 
 
-def read_spreadsheet(content: bytes, filename: str = "") -> Sheet:
-    """Parse ``content`` into headers and numbered, non-empty rows."""
+def read_spreadsheet(content: bytes, filename: str = "", is_header=None) -> Sheet:
+    """Parse ``content`` into headers and numbered, non-empty rows.
+
+    ``is_header(cells)`` recognises the header row; without it, or when no row
+    near the top passes it, the first non-empty row is the header.
+    """
     if not content or not content.strip():
         raise SpreadsheetError(_("The file is empty."))
-    if content.startswith(_XLSX_MAGIC):
+    if content.startswith(_XLSX_MAGIC) and _ODS_MIMETYPE in content[:200]:
+        records, fmt = _ods_records(content), "ods"
+    elif content.startswith(_XLSX_MAGIC):
         records, fmt = _xlsx_records(content), "xlsx"
+    elif _looks_like_json(content):
+        records, fmt = _json_records(content), "json"
     elif content.startswith(_OLE_MAGIC):
         raise SpreadsheetError(
             _(
@@ -48,20 +62,21 @@ def read_spreadsheet(content: bytes, filename: str = "") -> Sheet:
         )
     else:
         records, fmt = _csv_records(_decode(content)), "csv"
-    return _sheet(records, fmt)
+    return _sheet(records, fmt, is_header)
 
 
-def _sheet(records, fmt: str) -> Sheet:
-    sheet = None
+def _sheet(records, fmt: str, is_header=None) -> Sheet:
+    sheet, above = None, []
     for number, record in enumerate(records, start=1):
         cells = [_clean(value) for value in record]
         if not any(value not in ("", None) for value in cells):
             continue
         if sheet is None:
-            while cells and cells[-1] in ("", None):
-                cells.pop()
-            headers = ["" if v is None else str(v) for v in cells]
-            sheet = Sheet(headers=headers, format=fmt, header_row=number)
+            above.append((number, cells))
+            if is_header is not None and len(above) < HEADER_SEARCH:
+                if not is_header(cells):
+                    continue
+            sheet = _headed(above, fmt, is_header)
             continue
         if len(sheet.rows) >= MAX_ROWS:
             raise SpreadsheetError(
@@ -69,8 +84,23 @@ def _sheet(records, fmt: str) -> Sheet:
                 % {"max": f"{MAX_ROWS:,}".replace(",", ".")}
             )
         sheet.rows.append((number, cells))
+    if sheet is None and above:
+        sheet = _headed(above, fmt, is_header)
     if sheet is None:
         raise SpreadsheetError(_("The file is empty."))
+    return sheet
+
+
+def _headed(above: list, fmt: str, is_header) -> Sheet:
+    """The sheet whose header is the recognised row, else the first one."""
+    found = [i for i, (_n, cells) in enumerate(above) if is_header and is_header(cells)]
+    at = found[0] if found else 0
+    number, cells = above[at]
+    while cells and cells[-1] in ("", None):
+        cells.pop()
+    headers = ["" if v is None else str(v) for v in cells]
+    sheet = Sheet(headers=headers, format=fmt, header_row=number)
+    sheet.rows.extend(above[at + 1 :])
     return sheet
 
 
@@ -204,6 +234,61 @@ def _bounded(content: bytes):
                     out.write(chunk)
     copy.seek(0)
     return copy
+
+
+def _looks_like_json(content: bytes) -> bool:
+    head = content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return head in (b"{", b"[")
+
+
+def _json_records(content: bytes):
+    """A list of objects (keys are headers), or the members' JSON export."""
+    try:
+        data = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        data = None
+    if isinstance(data, dict) and isinstance(data.get("members"), list):
+        from .exporting import json_records
+
+        return json_records(data)
+    if isinstance(data, list) and data and all(isinstance(o, dict) for o in data):
+        headers = list(dict.fromkeys(key for obj in data for key in obj))
+        return [headers] + [[_json_cell(o.get(k)) for k in headers] for o in data]
+    raise SpreadsheetError(
+        _(
+            "The file looks like JSON but is not a list of rows nor an export of "
+            "members: export it again, or save it as CSV or Excel workbook (.xlsx)."
+        )
+    )
+
+
+def _json_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _ods_records(content: bytes):
+    """The first sheet of an OpenDocument spreadsheet, through tablib."""
+    import tablib
+
+    try:
+        bounded = _bounded(content)  # an ODS is a ZIP too
+        dataset = tablib.Dataset().load(bounded.read(), format="ods", headers=False)
+    except SpreadsheetError:
+        raise
+    except Exception as exc:  # odfpy raises many kinds on a broken file
+        raise SpreadsheetError(
+            _(
+                "The file looks like an OpenDocument spreadsheet (.ods) but cannot "
+                "be read: save it again as .ods, .xlsx or CSV."
+            )
+        ) from exc
+    return [[_xlsx_value(v) for v in row] for row in dataset]
 
 
 def _xlsx_value(value):

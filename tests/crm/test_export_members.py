@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 from openpyxl import load_workbook
 
 from crm.importing import HEADERS
@@ -222,7 +223,7 @@ def test_every_export_is_logged(network, tmp_path):
     assert (log.format, log.record_count) == ("json", 4)
 
 
-def test_the_template_imports_cleanly_and_explains_its_columns():
+def test_the_template_explains_its_columns_and_its_example_row_is_skipped():
     content = template_xlsx_bytes()
 
     workbook = load_workbook(io.BytesIO(content))
@@ -230,5 +231,14 @@ def test_the_template_imports_cleanly_and_explains_its_columns():
     assert [c.value for c in first[1]] == HEADERS
     assert first.max_row == 2
     assert len(workbook.worksheets) == 2
-    report = members_import(content=content, filename="modello.xlsx")
-    assert report.ok and report.members_created == 1
+    with translation.override("en"):
+        report = members_import(content=content, filename="modello.xlsx")
+    assert report.ok and report.members_created == 0
+    assert report.skipped == [
+        (
+            2,
+            "This is the template's example row: it was skipped. "
+            "Delete it from your file.",
+        )
+    ]
+    assert Member.objects.count() == 0

@@ -189,7 +189,8 @@ def test_the_preview_costs_the_same_few_queries_whatever_the_file_size(
     ]
     location = upload(coordinator_client, csv_bytes([HEADERS, *rows]))["Location"]
 
-    with django_assert_max_num_queries(20):
+    # The library wraps each stage in a savepoint: a few more, as few for 30 rows.
+    with django_assert_max_num_queries(25):
         response = coordinator_client.get(location)
 
     assert new_members(response.content.decode()) == 300

@@ -150,7 +150,10 @@ def test_members_are_matched_on_codice_fiscale_first():
 
 def test_members_are_matched_on_partita_iva_then_email():
     by_piva = OrganisationFactory(
-        kind=MemberKind.BUSINESS, partita_iva="00378210462", email="old@x.example"
+        kind=MemberKind.BUSINESS,
+        name="Bianchi Srl",
+        partita_iva="00378210462",
+        email="old@x.example",
     )
     by_email = FamilyFactory(email="ROSSI@example.org", phone="")
 
@@ -243,7 +246,9 @@ def test_a_role_that_ended_is_imported_with_its_end_date():
 
 def test_an_open_role_is_ended_by_a_file_that_gives_its_end():
     link = AffiliationFactory(
-        member=OrganisationFactory(partita_iva="00378210462", kind="business"),
+        member=OrganisationFactory(
+            name="Bianchi Srl", partita_iva="00378210462", kind="business"
+        ),
         person=PersonFactory(email="marco@bianchi.example"),
         role=AffiliationRole.LEGAL_REPRESENTATIVE,
         start_date=datetime.date(2020, 1, 1),
@@ -385,7 +390,7 @@ def test_a_contact_needs_a_name_and_a_valid_email():
                 "Referente nome",
                 "This cell is empty: a contact needs a first and last name.",
             ),
-            (2, "Referente e-mail", "Enter a valid email address."),
+            (2, "Referente e-mail", "“marco@” is not a valid email address."),
         ],
     )
 
@@ -409,7 +414,7 @@ def test_two_rows_that_disagree_about_one_member_are_named():
                 3,
                 "Telefono",
                 "This row describes the same member as row 2, but this cell "
-                "differs from it.",
+                "differs from it (“0583 654321”).",
             )
         ],
     )

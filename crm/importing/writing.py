@@ -1,24 +1,18 @@
-"""Writing a checked plan: bulk inserts and updates, history rows included.
+"""Bulk writes of an import's rows, history records included.
 
-Called only from ``crm.services.members_import`` inside its transaction, after
-the plan was built in that same transaction and found free of problems.
-
-Members go through ``bulk_create``. The rows an import adds around them
-(people, affiliations, children, history records, needs and offers links) go
-through the lean multi-row inserts below: the ORM compiles every value of a
-bulk insert one by one, which made those rows cost three times the members.
+Members go through the library's ``bulk_create``. The rows an import adds
+around them (people, affiliations, children, consents, history records, needs
+and offers links) go through the lean multi-row inserts below: the ORM compiles
+every value of a bulk insert one by one, which made those rows cost three times
+the members.
 """
 
 from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import connection, models
-from django.utils import timezone
-
-from crm.models import Affiliation, Child, Member, MemberSource, Person
 
 from .lookups import chunks
-from .plan import Planner
 
 BATCH = 500
 UNNEST_BATCH = 5000
@@ -30,16 +24,6 @@ _PREPARED = (
     models.JSONField,
     models.UUIDField,
 )
-
-
-def apply_plan(planner: Planner, *, by=None) -> None:
-    now = timezone.now()
-    history = _History(by, now)
-    _members(planner, now, history)
-    _topics(planner)
-    _people(planner, now, history)
-    _links(planner, history)
-    _children(planner, history)
 
 
 def insert_rows(model, fields: list, rows: list[list]) -> None:
@@ -169,7 +153,7 @@ def _prepare(fields, rows) -> None:
             row[i] = seen[value]
 
 
-class _History:
+class History:
     """simple_history records for bulk writes: who, when, and why (an import)."""
 
     def __init__(self, by, now):
@@ -197,94 +181,23 @@ class _History:
         insert_rows(historical, fields, rows)
 
 
-def _create(model, objs, history):
+def create(model, objs, history):
     if not objs:
         return
-    if model is Member:
-        model.objects.bulk_create(objs, batch_size=BATCH)
-    else:
-        insert_objects(model, objs, history.now)
+    insert_objects(model, objs, history.now)
     history.record(model, objs, "+")
 
 
-def _update(model, objs, fields, history):
+def update(model, objs, fields, history):
     if objs:
         model.objects.bulk_update(objs, sorted(fields), batch_size=BATCH)
         history.record(model, objs, "~")
 
 
-def _members(planner, now, history):
-    new = []
-    for plan in planner.members:
-        if plan.created:
-            plan.member.source = MemberSource.IMPORT
-            new.append(plan.member)
-    _create(Member, new, history)
-    changed = [p for p in planner.members if not p.created and p.changed]
-    for plan in changed:
-        plan.member.updated_at = now
-    fields = {"updated_at"}.union(*(p.changed for p in changed))
-    _update(Member, [p.member for p in changed], fields, history)
-
-
-def _topics(planner):
-    for name in ("needs", "offers"):
-        through = getattr(Member, name).through
-        fields = [through._meta.get_field(f) for f in ("member", "topic")]
-        rows = [
-            [plan.member.pk, topic]
-            for plan in planner.members
-            for topic in getattr(plan, f"{name}_add")
-        ]
-        insert_rows(through, fields, rows)
-
-
-def _people(planner, now, history):
-    _create(Person, [p.person for p in planner.people if p.created], history)
-    changed = [p for p in planner.people if not p.created and p.changed]
-    for plan in changed:
-        plan.person.updated_at = now
-    fields = {"updated_at"}.union(*(p.changed for p in changed))
-    _update(Person, [p.person for p in changed], fields, history)
-
-
-def _create_rows(model, rows: list[dict], history):
+def create_rows(model, rows: list[dict], history):
     """New rows of a model nobody holds an instance of: no instances made."""
     if connection.features.can_return_rows_from_bulk_insert:
         objs = [SimpleNamespace(**row) for row in rows]
     else:
         objs = [model(**row) for row in rows]
-    _create(model, objs, history)
-
-
-def _links(planner, history):
-    new, changed = [], []
-    today = timezone.localdate(history.now)
-    for link in planner.links:
-        if link.affiliation is None:
-            new.append(
-                {
-                    "person_id": link.person_plan.person.pk,
-                    "member_id": link.member_plan.member.pk,
-                    "role": link.role,
-                    "start_date": link.since or today,
-                    "end_date": link.until,
-                }
-            )
-            continue
-        if link.since:
-            link.affiliation.start_date = link.since
-        if link.until:
-            link.affiliation.end_date = link.until
-        changed.append(link.affiliation)
-    _create_rows(Affiliation, new, history)
-    _update(Affiliation, changed, {"start_date", "end_date"}, history)
-
-
-def _children(planner, history):
-    children = [
-        {"family_id": plan.member.pk, "birth_year": year, "birth_month": month}
-        for plan in planner.members
-        for year, month in plan.children_add
-    ]
-    _create_rows(Child, children, history)
+    create(model, objs, history)
