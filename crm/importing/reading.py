@@ -34,10 +34,15 @@ class Sheet:
 
 
 def read_spreadsheet(content: bytes, filename: str = "") -> Sheet:
-    """Parse ``content`` into headers and numbered, non-empty rows."""
+    """Parse ``content`` into headers and numbered, non-empty rows.
+
+    CSV, XLSX, OpenDocument (.ods) and JSON (a list of objects keyed by the
+    headers, as the exports write it) are told apart by their content."""
     if not content or not content.strip():
         raise SpreadsheetError(_("The file is empty."))
-    if content.startswith(_XLSX_MAGIC):
+    if content.startswith(_XLSX_MAGIC) and _is_ods(content):
+        records, fmt = _ods_records(content), "ods"
+    elif content.startswith(_XLSX_MAGIC):
         records, fmt = _xlsx_records(content), "xlsx"
     elif content.startswith(_OLE_MAGIC):
         raise SpreadsheetError(
@@ -47,7 +52,11 @@ def read_spreadsheet(content: bytes, filename: str = "") -> Sheet:
             )
         )
     else:
-        records, fmt = _csv_records(_decode(content)), "csv"
+        text = _decode(content)
+        records = _json_records(text) if _looks_like_json(text) else None
+        fmt = "json"
+        if records is None:
+            records, fmt = _csv_records(text), "csv"
     return _sheet(records, fmt)
 
 
@@ -212,4 +221,77 @@ def _xlsx_value(value):
         return value.date() if value.time() == datetime.time() else value
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    return value
+
+
+# OpenDocument and JSON, as the back-office exports write them ---------------------
+
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _is_ods(content: bytes) -> bool:
+    # An ODS file's first ZIP entry is “mimetype”, stored, holding its type.
+    return content[30:38] == b"mimetype" and _ODS_MIMETYPE in content[38:120]
+
+
+def _ods_records(content: bytes):
+    """The first sheet's rows, read by odfpy (through tablib) from a copy
+    bounded like an XLSX's."""
+    import tablib
+    from odf import opendocument
+    from tablib.formats._ods import ODSFormat
+
+    try:
+        book = opendocument.load(_bounded(content))
+        sheets = [s for s in book.spreadsheet.childNodes if s.qname[1] == "table"]
+        dataset = tablib.Dataset()
+        if sheets:
+            ODSFormat.import_sheet(dataset, sheets[0], headers=False)
+    except SpreadsheetError:
+        raise
+    except Exception as exc:  # odfpy raises many kinds on a broken file
+        raise SpreadsheetError(
+            _(
+                "The file looks like an OpenDocument spreadsheet (.ods) but cannot "
+                "be read: save it again as .ods, .xlsx or CSV."
+            )
+        ) from exc
+    for row in dataset:
+        yield [_xlsx_value(v) for v in row]
+
+
+def _looks_like_json(text: str) -> bool:
+    return text.lstrip("\ufeff \t\r\n")[:1] in ("[", "{")
+
+
+def _json_records(text: str):
+    """A list of objects → header row + one row each; ``None`` if not JSON."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list)]
+        data = lists[0] if len(lists) == 1 else None
+    if not isinstance(data, list) or not all(isinstance(o, dict) for o in data):
+        raise SpreadsheetError(
+            _(
+                "The JSON file is not a list of rows: export the list again as "
+                "JSON, or save it as .xlsx or CSV."
+            )
+        )
+    headers = list(dict.fromkeys(key for row in data for key in row))
+    records = [headers]
+    for row in data:
+        records.append([_json_value(row.get(h)) for h in headers])
+    return records
+
+
+def _json_value(value):
+    if isinstance(value, bool):
+        return "Sì" if value else "No"
+    if isinstance(value, (dict, list)):
+        return ", ".join(str(v) for v in value) if isinstance(value, list) else ""
     return value
