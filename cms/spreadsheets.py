@@ -163,5 +163,6 @@ def register_resource() -> None:
             filename="iscrizioni",
             view_permission="cms.view_registration",
             import_permission="cms.change_registration",
+            list_url_name="cms_admin:events",
         )
     )

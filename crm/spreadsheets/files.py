@@ -33,6 +33,13 @@ _BATCH = 500
 class TooManyRows(Exception):
     """The format cannot hold this many rows; the message says what to use."""
 
+    @staticmethod
+    def message() -> str:
+        return _(
+            "An OpenDocument file holds at most %(max)s rows here: "
+            "export this list as XLSX or CSV, or filter it."
+        ) % {"max": f"{ODS_MAX_ROWS:,}".replace(",", ".")}
+
 
 def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence]) -> Iterator[bytes]:
     """UTF-8 with a BOM, ``;`` between cells: what Italian Excel opens."""
@@ -85,13 +92,7 @@ def ods_bytes(headers: Sequence[str], rows: Iterable[Sequence], *, title="Dati")
     dataset = tablib.Dataset(headers=_cells(headers), title=_sheet_title(title))
     for number, row in enumerate(rows, start=1):
         if number > ODS_MAX_ROWS:
-            raise TooManyRows(
-                _(
-                    "An OpenDocument file holds at most %(max)s rows here: "
-                    "export this list as XLSX or CSV, or filter it."
-                )
-                % {"max": f"{ODS_MAX_ROWS:,}".replace(",", ".")}
-            )
+            raise TooManyRows(TooManyRows.message())
         dataset.append(_cells(row))
     return dataset.export("ods")
 

@@ -31,6 +31,7 @@ class Entry:
     filename: str
     view_permission: str
     import_permission: str
+    list_url_name: str = ""
     legacy: bool = False
 
     @cached_property
@@ -84,6 +85,7 @@ for _entry in (
         filename="soggetti-aderenti",
         view_permission="crm.view_member",
         import_permission="crm.add_member",
+        list_url_name="crm_member:index",
         legacy=MEMBERS_ON_LEGACY_IMPORTER,
     ),
     Entry(
@@ -94,6 +96,7 @@ for _entry in (
         filename="persone",
         view_permission="crm.view_person",
         import_permission="crm.change_person",
+        list_url_name="crm_person:index",
     ),
     Entry(
         name="interactions",
@@ -103,6 +106,7 @@ for _entry in (
         filename="contatti",
         view_permission="crm.view_interaction",
         import_permission="crm.add_interaction",
+        list_url_name="crm_interaction:index",
     ),
     Entry(
         name="topics",
@@ -112,6 +116,7 @@ for _entry in (
         filename="esigenze-offerte",
         view_permission="crm.view_topic",
         import_permission="crm.change_topic",
+        list_url_name="crm_topic:index",
     ),
     Entry(
         name="municipalities",
@@ -121,6 +126,7 @@ for _entry in (
         filename="comuni",
         view_permission="crm.view_municipality",
         import_permission="crm.change_municipality",
+        list_url_name="crm_municipality:index",
     ),
     Entry(
         name="services",
@@ -130,6 +136,7 @@ for _entry in (
         filename="servizi",
         view_permission="crm.view_service",
         import_permission="crm.change_service",
+        list_url_name="crm_service:index",
     ),
 ):
     register(_entry)
