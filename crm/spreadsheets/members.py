@@ -44,7 +44,9 @@ def run_import(entry, content: bytes, filename: str = "", *, commit, user):
 
 def export(queryset=None):
     """Headers and an iterator of rows, in the member import's columns."""
-    return list(HEADERS), export_rows(queryset)
+    from .exporting import collected
+
+    return list(HEADERS), collected(export_rows(queryset))
 
 
 def included(queryset):
