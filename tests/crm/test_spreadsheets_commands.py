@@ -109,14 +109,86 @@ def test_every_list_exports_in_every_format_and_imports_back(
     assert read() == expected
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_members_go_through_the_member_importer_until_their_resource_lands(
+    lists, tmp_path, fmt
+):
+    from crm.models import Member
+
+    path = tmp_path / f"soggetti.{fmt}"
+    assert run("export_data", "members", "--format", fmt, "-o", str(path))[0] == 0
+    log = DataExportLog.objects.get()
+    assert log.members.count() == Member.objects.count() == log.record_count
+    Member.objects.filter(pk=lists.org_x.pk).update(name="Cambiata")
+
+    code, out, err = run("import_data", "members", str(path), "--commit")
+
+    assert code == 0, err
+    assert "1 aggiornata" in out
+    lists.org_x.refresh_from_db()
+    assert lists.org_x.name == "Associazione Xilofono"
+
+
+def test_a_title_above_the_headings_is_skipped_and_unknown_columns_are_named(
+    network, tmp_path
+):
+    path = tmp_path / "esigenze.csv"
+    path.write_bytes(
+        csv_bytes(
+            [
+                ["Esigenze e offerte della rete (dicembre 2026)"],
+                ["Codice", "Nome", "Colore"],
+                ["astronomia", "Astronomia per bambini", "verde"],
+            ]
+        )
+    )
+
+    code, out, err = run("import_data", "topics", str(path), "--commit")
+
+    assert code == 0, err
+    assert "Colonne ignorate: Colore" in out
+    assert "Riga 3: nuova — Astronomia per bambini" in out
+    assert "1 riga: 1 nuova, 0 aggiornate, 0 invariate." in out
+    assert Topic.objects.get(slug="astronomia").name == "Astronomia per bambini"
+
+
+def test_a_registration_row_without_its_code_or_with_an_unknown_topic_is_refused(
     lists, tmp_path
 ):
-    path = tmp_path / "soggetti.csv"
-    assert run("export_data", "members", "--format", "csv", "-o", str(path))[0] == 0
-    code, out, err = run("import_data", "members", str(path))
+    registration = Registration.objects.get()
+    path = tmp_path / "iscrizioni.csv"
+    path.write_bytes(
+        csv_bytes(
+            [
+                ["Iscrizione", "Esigenze", "Note"],
+                [str(registration.pk), "Nido, Astronautica", "ok"],
+                ["", "", "nuova"],
+            ]
+        )
+    )
+
+    code, _out, err = run("import_data", "registrations", str(path), "--commit")
+
+    assert code == 1
+    assert "Riga 2, colonna “Esigenze”: “Astronautica” non è tra le esigenze" in err
+    assert "Riga 3, colonna “Iscrizione”: Ogni riga deve avere il codice" in err
+    registration.refresh_from_db()
+    assert registration.notes == ""
+
+
+def test_a_formula_typed_in_a_name_is_exported_inert_and_imported_as_typed(
+    lists, tmp_path
+):
+    Person.objects.filter(email="gio@ex.org").update(last_name="=HYPERLINK(1)")
+    path = tmp_path / "persone.csv"
+    run("export_data", "people", "--format", "csv", "-o", str(path))
+    assert ";'=HYPERLINK(1);" in path.read_bytes().decode("utf-8-sig")
+    Person.objects.filter(email="gio@ex.org").update(last_name="Rossi")
+
+    code, _out, err = run("import_data", "people", str(path), "--commit")
+
     assert code == 0, err
-    assert "0 nuove" in out
+    assert Person.objects.get(email="gio@ex.org").last_name == "=HYPERLINK(1)"
 
 
 def test_a_bad_cell_is_refused_naming_row_and_column_and_nothing_is_written(
