@@ -220,3 +220,21 @@ def test_the_export_reads_the_same_number_of_queries_for_more_rows(
         AffiliationFactory(person=PersonFactory(), member=lists.family_b)
     with django_assert_max_num_queries(len(few.captured_queries)):
         content_of(coordinator_client.get(url, {"export": "xlsx"}))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_member_list_exports_the_filtered_members_in_the_import_columns(
+    coordinator_client, lists, fmt
+):
+    from crm.importing import preview
+
+    response = coordinator_client.get(
+        reverse("crm_member:index"), {"kind": "family", "export": fmt}
+    )
+    report = preview(content_of(response), f"soggetti.{fmt}")
+
+    assert report.ok, report.problems
+    assert (report.members_created, report.members_updated) == (0, 0)
+    assert report.members_unchanged == 2  # the two families, not the others
+    log = DataExportLog.objects.get()
+    assert set(log.members.all()) == {lists.family_a, lists.family_b}
