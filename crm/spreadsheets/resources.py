@@ -93,6 +93,30 @@ class ItalianResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """Unchanged is what the file shows unchanged: a time written to the
+        minute, or a phone in another format, does not rewrite the record."""
+        if super().skip_row(instance, original, row, import_validation_errors):
+            return True
+        if (
+            not self._meta.skip_unchanged
+            or import_validation_errors
+            or original is None
+            or original.pk is None
+        ):
+            return False
+        for field in self.get_import_fields():
+            if field.readonly or not field.attribute or field.column_name not in row:
+                continue
+            if isinstance(field.widget, w.widgets.ManyToManyWidget):
+                new = sorted(o.pk for o in field.clean(row))
+                old = sorted(o.pk for o in field.get_value(original).all())
+                if new != old:
+                    return False
+            elif field.export(instance) != field.export(original):
+                return False
+        return True
+
     def row_title(self, instance) -> str:
         return str(instance) if instance is not None else ""
 

@@ -218,3 +218,21 @@ def test_a_bad_cell_is_refused_naming_row_and_column_and_nothing_is_written(
 def test_an_unknown_list_is_named_with_the_lists_there_are(tmp_path):
     with pytest.raises(CommandError, match="Elenco “nonsense” sconosciuto.*people"):
         run("import_data", "nonsense", str(tmp_path / "x.csv"))
+
+
+def test_a_row_the_file_shows_unchanged_leaves_the_record_alone(lists, tmp_path):
+    """Times are written to the minute: the seconds on record stay."""
+    import datetime
+
+    from django.utils import timezone
+
+    moment = timezone.make_aware(datetime.datetime(2025, 3, 4, 10, 15, 42, 123))
+    Interaction.objects.update(occurred_at=moment)
+    path = tmp_path / "contatti.xlsx"
+    run("export_data", "interactions", "--format", "xlsx", "-o", str(path))
+
+    code, out, err = run("import_data", "interactions", str(path), "--commit")
+
+    assert code == 0, err
+    assert "0 aggiornate, 1 invariata" in out
+    assert Interaction.objects.get().occurred_at == moment
