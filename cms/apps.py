@@ -57,9 +57,11 @@ class CmsConfig(AppConfig):
         from cms import signals
         from cms.models import EventPage
         from cms.personal_data import register_describers
+        from cms.spreadsheets import register_resource
         from cms.story import register_story
 
         register_describers()
+        register_resource()
         register_story()
         pre_save.connect(
             signals.remember_capacity,

@@ -4,6 +4,8 @@ Every function is keyword-only and atomic; model validation (``full_clean``)
 runs here so a rule holds whichever door the data came in by.
 """
 
+import itertools
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -186,11 +188,28 @@ def export_log(
         (DataExportLog.people, people, "person_id"),
     ):
         through = relation.through
-        through.objects.bulk_create(
-            [through(dataexportlog_id=log.pk, **{column: pk}) for pk in _ids(objects)],
-            batch_size=1000,
-        )
+        for batch in _id_batches(objects):
+            through.objects.bulk_create(
+                [through(dataexportlog_id=log.pk, **{column: pk}) for pk in batch]
+            )
     return log
+
+
+def _id_batches(objects, size=1000):
+    """``_ids`` in batches; a queryset is read in chunks, never held whole
+    (an export of 100,000 rows logs them in flat memory)."""
+    if hasattr(objects, "values_list"):
+        if not getattr(objects, "_fields", None):
+            objects = objects.values_list("pk", flat=True)
+        ids = (
+            i
+            for i in objects.order_by().distinct().iterator(chunk_size=size)
+            if i is not None
+        )
+    else:
+        ids = iter(sorted(_ids(objects)))
+    while batch := list(itertools.islice(ids, size)):
+        yield batch
 
 
 def email_record(

@@ -5,7 +5,7 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -13,18 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.admin.auth import permission_denied
 
-from cms import certificate, exports, selectors, services, tokens
+from cms import certificate, selectors, services, tokens
 from cms.admin_filters import RegistrationFilterForm
 from cms.forms import CheckInSearchForm
 from cms.models import EventPage, Registration, RegistrationStatus
 from cms.permissions import can_manage_registrations, can_view_registrations
-from crm.services import export_log
-from crm.spreadsheets import (
-    CSV_CONTENT_TYPE,
-    XLSX_CONTENT_TYPE,
-    italian_csv_bytes,
-    xlsx_bytes,
-)
+from crm.spreadsheets import exporting, files, registry
 
 
 def _requires(check):
@@ -91,30 +85,29 @@ def event_registrations(request, pk):
 
 @_requires(can_view_registrations)
 def event_registrations_export(request, pk, fmt):
-    if fmt not in ("csv", "xlsx"):
+    """The filtered registrations, in the columns their import reads, streamed."""
+    if fmt not in files.FORMATS:
         raise Http404("unknown format")
     event = event_for_admin(pk)
     filters = RegistrationFilterForm(request.GET or None)
-    registrations = list(
-        filters.apply(Registration.objects.filter(event=event).for_list())
-    )
-    rows = list(exports.rows(registrations))
-    if fmt == "xlsx":
-        body = xlsx_bytes(exports.headers(), rows, title=_("Registrations"))
-        content_type = XLSX_CONTENT_TYPE
-    else:
-        body = italian_csv_bytes(exports.headers(), rows)
-        content_type = CSV_CONTENT_TYPE
-    export_log(
+    registrations = filters.apply(Registration.objects.filter(event=event))
+    if fmt == "ods" and registrations.count() > files.ODS_MAX_ROWS:
+        messages.error(request, files.TooManyRows.message())
+        return redirect("cms_admin:event_registrations", event.pk)
+    entry = registry.get("registrations")
+    exporting.log(
+        entry,
         user=request.user,
-        what=_("Registrations: %(event)s") % {"event": event.title},
-        format=fmt,
-        count=len(rows),
+        queryset=registrations,
+        fmt=fmt,
         filters=filters.as_log() | {"event": event.pk},
-        members=[r.member_id for r in registrations],
-        people=[r.person_id for r in registrations],
+        what=_("Registrations: %(event)s") % {"event": event.title},
     )
-    response = HttpResponse(body, content_type=content_type)
+    headers, rows = exporting.table(entry, registrations.order_by("created_at", "pk"))
+    response = StreamingHttpResponse(
+        files.chunks(fmt, headers, rows, title=_("Registrations")),
+        content_type=files.CONTENT_TYPES[fmt],
+    )
     filename = f"iscrizioni-{event.slug}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -296,30 +296,8 @@ class ServiceViewSet(ScopedModelViewSet):
     ]
     list_filter = ["kind", "municipality", "cost", "published"]
     search_fields = ["name", "member__name", "address"]
+    spreadsheet = "services"
     export_filename = "servizi"
-    export_columns = (
-        (gettext_lazy("code"), "pk"),
-        (gettext_lazy("organisation"), "member.name"),
-        (gettext_lazy("kind"), "kind.slug"),
-        (gettext_lazy("name"), "name"),
-        (gettext_lazy("description"), "description"),
-        (gettext_lazy("from age (months)"), "age_min_months"),
-        (gettext_lazy("to age (months)"), "age_max_months"),
-        (gettext_lazy("municipality"), "municipality.name"),
-        (gettext_lazy("address"), "address"),
-        (gettext_lazy("latitude"), "latitude"),
-        (gettext_lazy("longitude"), "longitude"),
-        (gettext_lazy("cost"), "get_cost_display"),
-        (gettext_lazy("cost details"), "cost_notes"),
-        (gettext_lazy("places in all"), "capacity"),
-        (gettext_lazy("places free"), "places_free"),
-        (gettext_lazy("places updated at"), "places_updated_at"),
-        (gettext_lazy("how to apply"), "how_to_apply"),
-        (gettext_lazy("contact email"), "contact_email"),
-        (gettext_lazy("contact phone"), "contact_phone"),
-        (gettext_lazy("languages spoken"), "languages"),
-        (gettext_lazy("published"), "published"),
-    )
 
     def get_queryset(self, request):
         return Service.objects.select_related("kind", "municipality", "member")

@@ -8,6 +8,7 @@ from wagtail.permissions import register_permission_policy
 from crm.backoffice.dashboard import NetworkDashboardPanel
 from crm.backoffice.duplicates import DuplicatesViewSet
 from crm.backoffice.importing_views import MemberImportViewSet
+from crm.backoffice.spreadsheet_import import SpreadsheetImportViewSet
 from crm.backoffice.viewsets import (
     AffiliationViewSet,
     ChildViewSet,
@@ -46,6 +47,9 @@ def register_network_viewsets():
         NetworkGroup(),
         ChildViewSet("crm_child", url_prefix="rete/figli"),
         AffiliationViewSet("crm_affiliation", url_prefix="rete/affiliazioni"),
+        SpreadsheetImportViewSet(
+            "crm_spreadsheet_import", url_prefix="rete/importa-elenco"
+        ),
     ]
 
 

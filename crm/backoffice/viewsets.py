@@ -137,6 +137,9 @@ class ScopedModelViewSet(ModelViewSet):
     inspect_view_enabled = True
     export_columns = ()
     export_filename = "export"
+    #: A name in ``crm.spreadsheets.registry``: the list exports in that
+    #: Resource's columns (XLSX, CSV, ODS, JSON) and offers an import.
+    spreadsheet = None
 
     def get_queryset(self, request):
         """The objects ``request.user`` works with: override to scope them."""
@@ -149,6 +152,7 @@ class ScopedModelViewSet(ModelViewSet):
         return super().get_index_view_kwargs(
             export_columns=self.export_columns,
             export_filename=self.export_filename,
+            spreadsheet=self.spreadsheet,
             **kwargs,
         )
 
@@ -286,16 +290,8 @@ class InteractionViewSet(MemberScopedViewSet):
     list_filter = ["kind", "member__kind", "occurred_at"]
     search_fields = ["subject", "body", "member__name"]
     form_fields = ["kind", "occurred_at", "person", "subject", "body"]
+    spreadsheet = "interactions"
     export_filename = "contatti"
-    export_columns = (
-        (_("when"), "occurred_at"),
-        (_("member"), "member.name"),
-        (_("kind"), "get_kind_display"),
-        (_("person contacted"), "person"),
-        (_("subject"), "subject"),
-        (_("details"), "body"),
-        (_("recorded by"), "author"),
-    )
 
     def get_queryset(self, request):
         return selectors.interaction_list(user=request.user)
@@ -443,13 +439,8 @@ class TopicViewSet(ScopedModelViewSet):
     list_display = ["name", "name_en", "slug"]
     search_fields = ["name", "name_en", "slug"]
     form_fields = ["name", "name_en", "slug", "description"]
+    spreadsheet = "topics"
     export_filename = "esigenze-offerte"
-    export_columns = (
-        (_("code"), "slug"),
-        (_("name (Italian)"), "name"),
-        (_("name (English)"), "name_en"),
-        (_("description"), "description"),
-    )
 
 
 class MunicipalityViewSet(ScopedModelViewSet):
@@ -466,13 +457,8 @@ class MunicipalityViewSet(ScopedModelViewSet):
     list_filter = ["is_piana", "province"]
     search_fields = ["name", "istat_code"]
     form_fields = ["name", "istat_code", "province", "is_piana"]
+    spreadsheet = "municipalities"
     export_filename = "comuni"
-    export_columns = (
-        (_("ISTAT code"), "istat_code"),
-        (_("name"), "name"),
-        (_("province"), "province"),
-        (_("in the Piana di Lucca"), "is_piana"),
-    )
 
 
 class DataExportLogViewSet(ScopedModelViewSet):

@@ -345,30 +345,8 @@ class MemberViewSet(ScopedModelViewSet):
     ]
     list_filter = ["kind", "status", "municipality", "needs", "offers"]
     search_fields = ["name", "legal_name", "codice_fiscale", "partita_iva", "email"]
+    spreadsheet = "members"
     export_filename = "soggetti-aderenti"
-    export_columns = (
-        (_("name"), "name"),
-        (_("kind"), "get_kind_display"),
-        (_("status"), "get_status_display"),
-        (_("legal name"), "legal_name"),
-        (_("legal form"), "legal_form"),
-        (_("codice fiscale"), "codice_fiscale"),
-        (_("partita IVA"), "partita_iva"),
-        (_("RUNTS number"), "runts_number"),
-        (_("ATECO code"), "ateco_code"),
-        (_("number of employees"), "employees"),
-        (_("institution type"), "get_institution_type_display"),
-        (_("municipality"), "municipality.name"),
-        (_("address"), "address"),
-        (_("postal code"), "postal_code"),
-        (_("email"), "email"),
-        (_("phone"), "phone_display"),
-        (_("joined on"), "joined_on"),
-        (_("source"), "get_source_display"),
-        (_("needs"), lambda m: _labels(m.needs)),
-        (_("offers"), lambda m: _labels(m.offers)),
-        (_("listed publicly"), "listed_publicly"),
-    )
 
     def get_queryset(self, request):
         return selectors.member_list(user=request.user)
@@ -413,15 +391,8 @@ class PersonViewSet(ScopedModelViewSet):
     filterset_class = PersonFilterSet
     search_fields = ["first_name", "last_name", "email", "codice_fiscale"]
     form_fields = ["first_name", "last_name", "email", "phone", "codice_fiscale"]
+    spreadsheet = "people"
     export_filename = "persone"
-    export_columns = (
-        (_("first name"), "first_name"),
-        (_("last name"), "last_name"),
-        (_("email"), "email"),
-        (_("phone"), "phone_display"),
-        (_("codice fiscale"), "codice_fiscale"),
-        (_("members"), _person_members),
-    )
 
     def get_queryset(self, request):
         return selectors.person_list(user=request.user).prefetch_related(

@@ -12,38 +12,13 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
 from crm.models import CostKind, Member, Municipality, Service, Topic
 from crm.models.members import ORGANISATION_KINDS
 from crm.reference import fixture_istat_codes
-
-
-class NamedWidget(widgets.ForeignKeyWidget):
-    """A related record by one of its names; unknown names are a cell message."""
-
-    def __init__(self, model, lookups, message, queryset=None):
-        super().__init__(model, field=lookups[0])
-        self.lookups = lookups
-        self.message = message
-        self._queryset = queryset
-
-    def get_queryset(self, value, row, *args, **kwargs):
-        return self._queryset() if self._queryset else self.model.objects.all()
-
-    def clean(self, value, row=None, **kwargs):
-        text = str(value or "").strip()
-        if not text:
-            return None
-        queryset = self.get_queryset(value, row)
-        for lookup in self.lookups:
-            found = queryset.filter(**{f"{lookup}__iexact": text}).first()
-            if found is not None:
-                return found
-        raise ValueError(self.message % {"value": text})
-
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else getattr(value, self.lookups[0])
+from crm.spreadsheets import widgets as w
+from crm.spreadsheets.resources import ItalianResource
 
 
 class CostWidget(widgets.Widget):
@@ -64,39 +39,6 @@ class CostWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return str(CostKind(value).label) if value else ""
-
-
-class TextWidget(widgets.Widget):
-    """Text; an empty cell is an empty text, never NULL."""
-
-    def clean(self, value, row=None, **kwargs):
-        return "" if value is None else str(value).strip()
-
-    def render(self, value, obj=None, **kwargs):
-        return value or ""
-
-
-class YesNoWidget(widgets.Widget):
-    YES = {"1", "true", "yes", "sì", "si", "x"}
-    NO = {"", "0", "false", "no"}
-
-    def __init__(self, label):
-        super().__init__()
-        self.label = label
-
-    def clean(self, value, row=None, **kwargs):
-        text = str(value if value is not None else "").strip().lower()
-        if text in self.YES:
-            return True
-        if text in self.NO:
-            return False
-        raise ValueError(
-            _("%(field)s: write “sì” or “no”, not “%(value)s”.")
-            % {"field": capfirst(self.label), "value": value}
-        )
-
-    def render(self, value, obj=None, **kwargs):
-        return _("Yes") if value else _("No")
 
 
 class CountWidget(widgets.IntegerWidget):
@@ -130,7 +72,7 @@ def _organisations():
     return Member.objects.filter(kind__in=ORGANISATION_KINDS)
 
 
-class ServiceResource(resources.ModelResource):
+class ServiceResource(ItalianResource):
     id = fields.Field(
         attribute="id",
         column_name=capfirst(gettext_lazy("code")),
@@ -139,7 +81,7 @@ class ServiceResource(resources.ModelResource):
     member = fields.Field(
         attribute="member",
         column_name=capfirst(gettext_lazy("organisation")),
-        widget=NamedWidget(
+        widget=w.Named(
             Member,
             ["name", "legal_name", "codice_fiscale"],
             gettext_lazy(
@@ -151,7 +93,7 @@ class ServiceResource(resources.ModelResource):
     kind = fields.Field(
         attribute="kind",
         column_name=capfirst(gettext_lazy("kind")),
-        widget=NamedWidget(
+        widget=w.Named(
             Topic,
             ["slug", "name", "name_en"],
             gettext_lazy("Kind: “%(value)s” is not one of the needs and offers."),
@@ -160,12 +102,12 @@ class ServiceResource(resources.ModelResource):
     name = fields.Field(
         attribute="name",
         column_name=capfirst(gettext_lazy("name")),
-        widget=TextWidget(),
+        widget=w.Text(),
     )
     description = fields.Field(
         attribute="description",
         column_name=capfirst(gettext_lazy("description")),
-        widget=TextWidget(),
+        widget=w.Text(),
     )
     age_min_months = fields.Field(
         attribute="age_min_months",
@@ -180,7 +122,7 @@ class ServiceResource(resources.ModelResource):
     municipality = fields.Field(
         attribute="municipality",
         column_name=capfirst(gettext_lazy("municipality")),
-        widget=NamedWidget(
+        widget=w.Named(
             Municipality,
             ["name", "istat_code"],
             gettext_lazy(
@@ -193,7 +135,7 @@ class ServiceResource(resources.ModelResource):
     address = fields.Field(
         attribute="address",
         column_name=capfirst(gettext_lazy("address")),
-        widget=TextWidget(),
+        widget=w.Text(),
     )
     cost = fields.Field(
         attribute="cost",
@@ -203,7 +145,7 @@ class ServiceResource(resources.ModelResource):
     cost_notes = fields.Field(
         attribute="cost_notes",
         column_name=capfirst(gettext_lazy("cost details")),
-        widget=TextWidget(),
+        widget=w.Text(),
     )
     capacity = fields.Field(
         attribute="capacity",
@@ -218,37 +160,37 @@ class ServiceResource(resources.ModelResource):
     how_to_apply = fields.Field(
         attribute="how_to_apply",
         column_name=capfirst(gettext_lazy("how to apply")),
-        widget=TextWidget(),
+        widget=w.Text(),
     )
     contact_email = fields.Field(
         attribute="contact_email",
         column_name=capfirst(gettext_lazy("contact email")),
-        widget=TextWidget(),
+        widget=w.Text(),
     )
     contact_phone = fields.Field(
         attribute="contact_phone",
         column_name=capfirst(gettext_lazy("contact phone")),
-        widget=TextWidget(),
+        widget=w.Text(),
     )
     languages = fields.Field(
         attribute="languages",
         column_name=capfirst(gettext_lazy("languages spoken")),
-        widget=TextWidget(),
+        widget=w.Text(),
     )
     website = fields.Field(
         attribute="website",
         column_name=capfirst(gettext_lazy("website")),
-        widget=TextWidget(),
+        widget=w.Text(),
     )
     accessibility = fields.Field(
         attribute="accessibility",
         column_name=capfirst(gettext_lazy("accessibility")),
-        widget=TextWidget(),
+        widget=w.Text(),
     )
     published = fields.Field(
         attribute="published",
         column_name=capfirst(gettext_lazy("published")),
-        widget=YesNoWidget(gettext_lazy("published")),
+        widget=w.YesNo(),
     )
 
     class Meta:
@@ -282,6 +224,12 @@ class ServiceResource(resources.ModelResource):
 
     def get_queryset(self):
         return Service.objects.select_related("member", "kind", "municipality")
+
+    def for_export(self, queryset):
+        return queryset.select_related("member", "kind", "municipality")
+
+    def included(self, queryset):
+        return queryset.values_list("member_id", flat=True), None
 
     def before_save_instance(self, instance, row, **kwargs):
         stored = (

@@ -132,7 +132,8 @@ def test_the_service_list_takes_the_same_queries_for_many_services(
 def test_services_export_as_xlsx(coordinator_client, network):
     ServiceFactory(member=network.org_x, name='=HYPERLINK("x")')
     response = coordinator_client.get("/admin/servizi/elenco/?export=xlsx")
-    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    content = b"".join(response.streaming_content)
+    rows = list(load_workbook(io.BytesIO(content)).active.values)
     assert rows[0][:4] == ("Codice", "Organizzazione", "Tipo", "Nome")
     assert rows[1][3] == '\'=HYPERLINK("x")'  # made inert
 
