@@ -28,6 +28,8 @@ from pact.models import (
     VersionStatus,
 )
 
+from .register import register_withdrawal
+
 
 def _require_coordinator(by) -> None:
     """``by=None`` is the command line or the demo acting for a coordinator."""
@@ -260,6 +262,7 @@ def adhesion_withdraw(*, adhesion: Adhesion, by, reason: str) -> Adhesion:
     adhesion.withdrawn_by = _user(by)
     adhesion.withdrawal_reason = reason
     adhesion.save()
+    register_withdrawal(adhesion)
     return adhesion
 
 

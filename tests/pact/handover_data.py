@@ -30,6 +30,7 @@ from pact.services import (
     pact_version_open,
     pact_version_update,
 )
+from pact.services.register import register_signature
 from tests.factories import PersonFactory
 
 ROME = ZoneInfo("Europe/Rome")
@@ -159,4 +160,5 @@ def sign(
     adhesion.document_sha256 = hashlib.sha256(data).hexdigest()
     adhesion.document.save("signed.pdf", ContentFile(data), save=False)
     adhesion.save()
+    register_signature(adhesion)
     return adhesion
