@@ -84,8 +84,12 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def inspect_pdf(data: bytes) -> DocumentReport:
-    """Hash, PDF/A identification, embedded JSON and seal of a PDF."""
+def inspect_pdf(data: bytes, *, roots=None) -> DocumentReport:
+    """Hash, PDF/A identification, embedded JSON and seal of a PDF.
+
+    ``roots``: the certificates the seal must chain to for ``seal.trusted``
+    (default: this instance's own seal certificate).
+    """
     digest = sha256_hex(data)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
@@ -101,7 +105,7 @@ def inspect_pdf(data: bytes) -> DocumentReport:
         readable=True,
         pdfa=pdfa or "",
         data=embedded,
-        seal=validate_seal(data),
+        seal=validate_seal(data, roots=roots),
         problems=tuple(problems),
     )
 
@@ -160,10 +164,10 @@ def _name_tree_lookup(node, name: str, depth: int = 0):
 
 
 def verify_document(
-    data: bytes, *, registry: DocumentRegistry | None = None
+    data: bytes, *, registry: DocumentRegistry | None = None, roots=None
 ) -> Verdict:
     """Decide whether ``data`` is a genuine signed pact, and say why."""
-    report = inspect_pdf(data)
+    report = inspect_pdf(data, roots=roots)
     if not report.readable:
         return Verdict(False, _("The file is not a readable PDF."), report)
     if report.seal.present and not report.seal.ok:

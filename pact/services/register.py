@@ -9,7 +9,10 @@ carried (:class:`~pact.models.RegisterCheckpoint`).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
 
 from pact.documents import register as chain
 from pact.models import (
@@ -124,6 +127,20 @@ def register_withdrawal(adhesion: Adhesion) -> RegisterLink:
         signature_link=signature.link_sha256 if signature else chain.GENESIS,
     )
     return _append(adhesion.version_id, entry, adhesion)
+
+
+def register_manifest(version: PactVersion) -> dict:
+    """The register as a handover carries it: every link, hashes only, but
+    for withdrawals (no personal data; the receiver applies them). The
+    signature entries travel as the manifest's adhesions."""
+    links = links_of(version)
+    return {
+        "length": len(links),
+        "head": chain.head_of(links),
+        "links": [
+            link.to_manifest(with_entry=link.kind == chain.WITHDRAWAL) for link in links
+        ],
+    }
 
 
 def register_checkpoint(version: PactVersion, *, source: str) -> RegisterCheckpoint:
@@ -302,3 +319,77 @@ def _anchor_problem(links, length, head):
     if length and links[length - 1].link_sha256 != head:
         return length, "the register was rewritten: this is not the head handed over"
     return None
+
+
+# --- receive -------------------------------------------------------------------
+
+
+def register_continuation(
+    version: PactVersion | None, links
+) -> tuple[list[chain.Link], str]:
+    """The links of a received register that this one lacks, or why the two
+    registers cannot be one (a link differs where both have it)."""
+    local = links_of(version) if version is not None else []
+    for mine, theirs in zip(local, links, strict=False):
+        if mine.link_sha256 != theirs.link_sha256:
+            return [], _(
+                "The register in the bundle does not continue the one held here: "
+                "link %(n)s differs."
+            ) % {"n": mine.position}
+    return list(links[len(local) :]), ""
+
+
+def register_receive(
+    *, version: PactVersion, links, entries: dict, adhesions: dict, source: str
+) -> tuple[int, int]:
+    """Append received ``links``; attach the signatures that arrived.
+
+    ``entries`` and ``adhesions`` map a document's SHA-256 to its canonical
+    entry and to the adhesion now held here. Withdrawals are applied to the
+    adhesions held here. Returns ``(links added, withdrawals applied)``.
+    """
+    waiting = RegisterLink.objects.filter(
+        version=version, adhesion__isnull=True, kind=chain.SIGNATURE
+    )
+    for row in waiting.filter(document_sha256__in=list(adhesions)):
+        row.adhesion = adhesions[row.document_sha256]
+        row.entry = entries[row.document_sha256]
+        row.save(update_fields=["adhesion", "entry"])
+    withdrawn = 0
+    for link in links:
+        adhesion, entry = None, link.entry
+        if link.kind == chain.SIGNATURE:
+            adhesion = adhesions.get(link.document_sha256)
+            entry = entries.get(link.document_sha256)
+        else:
+            adhesion = _apply_withdrawal(version, link.entry or {})
+            withdrawn += adhesion is not None
+        RegisterLink.objects.create(
+            version=version,
+            position=link.position,
+            kind=link.kind,
+            previous_sha256=link.previous,
+            entry_sha256=link.entry_sha256,
+            link_sha256=link.link_sha256,
+            document_sha256=link.document_sha256,
+            entry=entry,
+            adhesion=adhesion,
+        )
+    register_checkpoint(version, source=source)
+    return len(links), withdrawn
+
+
+def _apply_withdrawal(version: PactVersion, entry: dict) -> Adhesion | None:
+    adhesion = (
+        Adhesion.objects.select_for_update()
+        .filter(version=version, uuid=entry.get("adhesion"))
+        .first()
+    )
+    if adhesion is None:
+        return None  # withdrawn before it was ever sent here
+    if adhesion.status != AdhesionStatus.WITHDRAWN:
+        adhesion.status = AdhesionStatus.WITHDRAWN
+        adhesion.withdrawn_at = dt.datetime.fromisoformat(entry["withdrawn_at"])
+        adhesion.withdrawal_reason = _("Withdrawn on the sending instance.")
+        adhesion.save()
+    return adhesion
