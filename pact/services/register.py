@@ -356,6 +356,15 @@ def register_receive(
         row.entry = entries[row.document_sha256]
         row.save(update_fields=["adhesion", "entry"])
     withdrawn = 0
+    # Withdrawals that reached here before the adhesion they withdraw.
+    pending = RegisterLink.objects.filter(
+        version=version, adhesion__isnull=True, kind=chain.WITHDRAWAL
+    )
+    for row in pending:
+        row.adhesion = _apply_withdrawal(version, row.entry or {})
+        if row.adhesion is not None:
+            row.save(update_fields=["adhesion"])
+            withdrawn += 1
     for link in links:
         adhesion, entry = None, link.entry
         if link.kind == chain.SIGNATURE:
