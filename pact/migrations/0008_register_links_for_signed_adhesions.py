@@ -23,7 +23,7 @@ def _entry(adhesion):
         text_sha256=version.text_sha256,
         member={
             "kind": member.kind,
-            "name": member.name,
+            "name": member.legal_name or member.name,
             "codice_fiscale": member.codice_fiscale or "",
             "partita_iva": member.partita_iva or "",
         },

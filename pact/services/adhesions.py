@@ -28,7 +28,7 @@ from pact.models import (
     VersionStatus,
 )
 
-from .register import register_withdrawal
+from .register import entry_holds, register_withdrawal
 
 
 def _require_coordinator(by) -> None:
@@ -290,14 +290,20 @@ def registry_record(adhesion: Adhesion) -> RegistryRecord:
 
 
 def signed_document_by_sha256(sha256: str) -> RegistryRecord | None:
-    """The register of signed pacts, as :mod:`pact.documents.verify` asks it."""
+    """The register of signed pacts, as :mod:`pact.documents.verify` asks it.
+
+    Only an adhesion whose register entry still matches it: one edited in
+    the database is not vouched for (``check_signature_chain`` says where).
+    """
     adhesion = (
         Adhesion.objects.signed()
-        .select_related("version__pact", "member")
+        .select_related("version__pact", "member", "signatory", "network_role")
         .filter(document_sha256=(sha256 or "").lower())
         .first()
     )
-    return registry_record(adhesion) if adhesion else None
+    if adhesion is None or not entry_holds(adhesion):
+        return None
+    return registry_record(adhesion)
 
 
 def chain_records(version: PactVersion) -> list[tuple[Adhesion, ChainRecord]]:

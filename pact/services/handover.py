@@ -90,7 +90,7 @@ def bundle_entry(adhesion: Adhesion) -> BundleAdhesion:
         reference=adhesion.reference,
         member=BundleMember(
             reference=f"m-{member.pk}",
-            name=member.name,
+            name=member.legal_name or member.name,  # as the signed PDF names it
             kind=member.kind,
             codice_fiscale=member.codice_fiscale or "",
             partita_iva=member.partita_iva or "",

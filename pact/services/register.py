@@ -30,7 +30,7 @@ from pact.models import (
 def member_entry(member) -> dict:
     return {
         "kind": member.kind,
-        "name": member.name,
+        "name": member.legal_name or member.name,  # as the signed PDF names it
         "codice_fiscale": member.codice_fiscale or "",
         "partita_iva": member.partita_iva or "",
     }
@@ -187,7 +187,8 @@ def _same_member(recorded: dict, member) -> bool:
             (piva and _identifier(member.partita_iva) == piva)
             or (cf and _identifier(member.codice_fiscale) == cf)
         )
-    return recorded.get("name") == member.name and recorded.get("kind") == member.kind
+    name = member.legal_name or member.name
+    return recorded.get("name") == name and recorded.get("kind") == member.kind
 
 
 def entry_differences(entry: dict, adhesion: Adhesion) -> list[str]:
@@ -205,6 +206,18 @@ def entry_differences(entry: dict, adhesion: Adhesion) -> list[str]:
     ):
         different.append("signatory")
     return different
+
+
+def entry_holds(adhesion: Adhesion) -> bool:
+    """The adhesion has its signature link, and the link's entry is intact and
+    agrees with the adhesion as the database holds it now."""
+    link = RegisterLink.objects.filter(adhesion=adhesion, kind=chain.SIGNATURE).first()
+    return bool(
+        link is not None
+        and link.entry is not None
+        and chain.entry_sha256(link.entry) == link.entry_sha256
+        and not entry_differences(link.entry, adhesion)
+    )
 
 
 def _rows(version):

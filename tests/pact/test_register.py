@@ -258,3 +258,19 @@ def test_the_public_pact_page_publishes_the_head_and_length(client, version, sig
     assert response.status_code == 200
     assert head in response.content.decode() and length == 4
     assert "4" in response.content.decode()
+
+
+def test_the_verification_no_longer_vouches_for_an_edited_signature(version, signed):
+    from pact.documents.verify import verify_document
+    from pact.services import signed_document_by_sha256
+
+    assert signed_document_by_sha256(signed[1].document_sha256) is not None
+    with signed[1].document.open("rb") as handle:
+        data = handle.read()
+    _sql(
+        "UPDATE pact_adhesion SET signature_method = %s WHERE id = %s",
+        "in_person",
+        signed[1].pk,
+    )
+    assert signed_document_by_sha256(signed[1].document_sha256) is None
+    assert not verify_document(data).genuine
