@@ -13,10 +13,13 @@ and ``import_handover``.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as dt
 import zipfile
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import register as chain
@@ -60,6 +63,22 @@ def canonical_entry(version: BundlePactVersion, entry: BundleAdhesion) -> dict:
 
 def check_bundle(source, *, roots, limits: BundleLimits | None = None):
     """Check everything; raise :class:`BundleError` with every reason found."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _check_bundle(source, roots, limits)
+    # pyHanko's validators run their own event loop: not inside a running one.
+    language = translation.get_language()
+
+    def in_thread():
+        with translation.override(language):
+            return _check_bundle(source, roots, limits)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(in_thread).result()
+
+
+def _check_bundle(source, roots, limits):
     bundle = read_bundle(source, limits=limits)
     seal = verify_manifest_seal(
         bundle.manifest_raw, bundle.manifest_seal, roots=list(roots)

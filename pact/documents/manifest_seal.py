@@ -11,6 +11,7 @@ seal covers the whole bundle.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from dataclasses import dataclass
 
 from asn1crypto import cms, pem, x509
@@ -46,9 +47,20 @@ def certificate_pem(certificate: x509.Certificate) -> str:
     return pem.armor("CERTIFICATE", certificate.dump()).decode("ascii")
 
 
+def _run(coroutine):
+    """Run pyHanko's coroutine to the end, even from a thread whose event loop
+    is already running (then in a thread of its own)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def seal_digest(digest: bytes, *, signer) -> bytes:
     """A detached CMS signature (DER) over data whose SHA-256 is ``digest``."""
-    content = asyncio.run(
+    content = _run(
         signer.async_sign(digest, "sha256", use_pades=False, is_pdf_sig=False)
     )
     return content.dump()
@@ -77,7 +89,7 @@ def verify_manifest_seal(
     try:
         signed_data = cms.ContentInfo.load(signature)["content"]
         context = ValidationContext(trust_roots=list(roots), allow_fetching=False)
-        status = asyncio.run(
+        status = _run(
             async_validate_detached_cms(
                 manifest, signed_data, signer_validation_context=context
             )
