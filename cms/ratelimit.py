@@ -15,9 +15,14 @@ def client_address(request) -> str:
     return client_ip(request)
 
 
-def allow(scope: str, ident: str) -> bool:
-    """Count one attempt for ``ident``; False once the limit is passed."""
-    attempts, window = getattr(settings, "CMS_REGISTRATION_RATE_LIMIT", DEFAULT_LIMIT)
+def allow(scope: str, ident: str, *, limit: tuple[int, int] | None = None) -> bool:
+    """Count one attempt for ``ident``; False once the limit is passed.
+
+    ``limit`` is (attempts, seconds); default ``CMS_REGISTRATION_RATE_LIMIT``.
+    """
+    attempts, window = limit or getattr(
+        settings, "CMS_REGISTRATION_RATE_LIMIT", DEFAULT_LIMIT
+    )
     key = f"cms-ratelimit:{scope}:{ident}"
     cache.add(key, 0, window)
     try:

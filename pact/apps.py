@@ -9,6 +9,7 @@ class PactConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from pact import checks  # noqa: F401  (registers the seal's system checks)
         from pact.areas import register_areas
         from pact.models import Adhesion, Article
         from pact.models.adhesions import guard_commitment_topics

@@ -59,7 +59,9 @@ def test_the_tone_names_the_verdict_for_screen_readers_too():
 def test_login_and_security_keeps_the_member_area_navigation(client, network):
     client.force_login(network.guardian_a)
     for name in ("account_email", "account_change_password", "mfa_index"):
-        html = client.get(reverse(name)).content.decode()
+        # Changing the password first asks for the password again (a fresh
+        # re-authentication): that page keeps the navigation too.
+        html = client.get(reverse(name), follow=True).content.decode()
         assert 'id="area-nav-links"' in html, name
         assert reverse("crm:area_consents") in html
 

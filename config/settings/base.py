@@ -293,6 +293,17 @@ AXES_VERBOSE = False
 SEAL_DIR = Path(env_str("SEAL_DIR") or BASE_DIR / "var" / "seal")
 PACT_SEAL_KEY = Path(env_str("PACT_SEAL_KEY") or SEAL_DIR / "seal-key.pem")
 PACT_SEAL_CERT = Path(env_str("PACT_SEAL_CERT") or SEAL_DIR / "seal-cert.pem")
+# Production: the seal as a PKCS#12 file from a trust service provider (wins
+# over the PEM pair) and its time-stamping authority (RFC 3161; PAdES B-T/B-LT).
+PACT_SEAL_PKCS12 = env_str("PACT_SEAL_PKCS12") or ""
+PACT_SEAL_PKCS12_PASSPHRASE = env_str("PACT_SEAL_PKCS12_PASSPHRASE") or ""
+PACT_TSA_URL = env_str("PACT_TSA_URL") or ""
+PACT_TSA_USERNAME = env_str("PACT_TSA_USERNAME") or ""
+PACT_TSA_PASSWORD = env_str("PACT_TSA_PASSWORD") or ""
+# PEM certificates a seal may chain to besides the instance's own seal (e.g.
+# the previous seal after a renewal), and the roots of the TSA's certificate.
+PACT_TRUST_ROOTS = env_list("PACT_TRUST_ROOTS")
+PACT_TSA_ROOTS = env_list("PACT_TSA_ROOTS")
 PACT_DOCUMENT_REGISTRY = "pact.services.signed_document_by_sha256"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # nothing loaded from outside the site
 # Exports, handover bundles and pending imports: personal data, never served.

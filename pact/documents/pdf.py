@@ -64,12 +64,19 @@ def qr_svg(url: str) -> str:
 
 
 def drop_info_producer(document, pdf) -> None:
-    """WeasyPrint finisher: remove the Info ``Producer``.
+    """WeasyPrint finisher: what PDF/A-3 needs and the seal would break.
 
-    pyHanko later rewrites the XMP producer; with no Info producer the two can
-    never disagree, which PDF/A requires (see STACK-NOTES).
+    The Info ``Producer`` goes: pyHanko later rewrites the XMP producer, and
+    with no Info producer the two can never disagree (see STACK-NOTES).
+    WeasyPrint lists each attachment twice in the catalog's ``/AF``; PDF/A
+    wants each file once.
     """
     pdf.info.pop("Producer", None)
+    files = pdf.catalog.get("AF")
+    if files:
+        unique = list(dict.fromkeys(files))
+        files.clear()
+        files.extend(unique)
 
 
 def html_to_pdf(
@@ -148,5 +155,6 @@ def _template_context(document: AdhesionDocument) -> dict:
         "logo_url": logo_url,
         "font_url": fonts.as_uri() if fonts else "",
         "qr_svg": qr_svg(document.verification_url),
-        "issued_at": document.issued_at or timezone.now(),
+        # Whole seconds: the PDF Info dates cannot hold more, and XMP must agree.
+        "issued_at": (document.issued_at or timezone.now()).replace(microsecond=0),
     }

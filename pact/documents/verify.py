@@ -1,10 +1,11 @@
 """Read a signed pact PDF back and decide whether it is genuine.
 
 Genuine means: the SHA-256 of the exact bytes is in the register of signed
-pacts, and the seal, when the file carries one, is intact and covers the
-whole file. The register is not known here: it is a callable
-(:data:`DocumentRegistry`) named by the ``PACT_DOCUMENT_REGISTRY`` setting,
-which the adhesion service implements.
+pacts, and the seal, when the file carries one, is intact, covers the whole
+file and was made with a trusted certificate (:func:`.seal.validate_seal`).
+The register is not known here: it is a callable (:data:`DocumentRegistry`)
+named by the ``PACT_DOCUMENT_REGISTRY`` setting, which the adhesion service
+implements.
 """
 
 from __future__ import annotations
@@ -87,8 +88,8 @@ def sha256_hex(data: bytes) -> str:
 def inspect_pdf(data: bytes, *, roots=None) -> DocumentReport:
     """Hash, PDF/A identification, embedded JSON and seal of a PDF.
 
-    ``roots``: the certificates the seal must chain to for ``seal.trusted``
-    (default: this instance's own seal certificate).
+    ``roots``: the certificates the seal may chain to (default: this
+    instance's, :func:`.seal.trust_roots`).
     """
     digest = sha256_hex(data)
     try:
@@ -166,16 +167,32 @@ def _name_tree_lookup(node, name: str, depth: int = 0):
 def verify_document(
     data: bytes, *, registry: DocumentRegistry | None = None, roots=None
 ) -> Verdict:
-    """Decide whether ``data`` is a genuine signed pact, and say why."""
+    """Decide whether ``data`` is a genuine signed pact, and say why.
+
+    The one verification of a signed PDF: a readable file, a seal that is
+    intact, covers the whole file and is trusted (chains to ``roots``), and
+    the exact bytes in the register.
+    """
     report = inspect_pdf(data, roots=roots)
     if not report.readable:
         return Verdict(False, _("The file is not a readable PDF."), report)
-    if report.seal.present and not report.seal.ok:
+    seal = report.seal
+    if seal.present and not (seal.intact and seal.valid and seal.whole_file):
         return Verdict(
             False,
             _(
                 "The seal of the document is broken: the file was changed after "
                 "it was sealed."
+            ),
+            report,
+        )
+    if seal.present and not seal.trusted:
+        return Verdict(
+            False,
+            _(
+                "The document is sealed with a certificate this network does not "
+                "trust: the seal is unknown or untrusted, so the document cannot "
+                "be taken as issued by the network."
             ),
             report,
         )

@@ -40,8 +40,7 @@ from pact.documents.bundle import (
     write_bundle,
 )
 from pact.documents.manifest_seal import seal_digest
-from pact.documents.seal import SealNotConfigured
-from pact.documents.seal import _configured_signer as configured_signer
+from pact.documents.seal import SealNotConfigured, configured_signer
 from pact.models import Adhesion, AdhesionStatus, PactVersion
 from pact.models.handover import HandoverBatch, HandoverStatus
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from pact.models import ThematicTable
-from tests.conftest import pass_mfa
+from tests.conftest import log_in, pass_mfa
 from tests.crm.test_accounts import verified
 from tests.factories import UserFactory
 from tests.pact.conftest import make_event
@@ -41,7 +41,7 @@ def table(network):
     ],
 )
 def test_each_persona_lands_where_their_work_is(client, network, persona, lands):
-    client.force_login(getattr(network, persona))
+    log_in(client, getattr(network, persona))
     response = client.get(LANDING)
     assert response.status_code == 302
     assert response["Location"] == lands
@@ -76,7 +76,7 @@ def test_a_facilitator_sees_their_tables_from_the_member_area(client, network):
 
 
 def test_the_liaison_reaches_the_handovers_and_the_back_office(client, network):
-    client.force_login(network.liaison)
+    log_in(client, network.liaison)
     html = client.get(AREA).content.decode()
     assert f'href="{HANDOVERS}"' in html and f'href="{ADMIN}"' in html
 

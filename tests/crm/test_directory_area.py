@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from crm.models import OpeningPeriod, Service
+from tests.conftest import log_in
 from tests.factories import ServiceFactory, municipality, topic
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +90,7 @@ def test_others_get_404_on_an_organisations_services(client, network, service_x)
         base + f"{service_x.pk}/periodi/nuovo/",
     ]
     for user in (network.contact_y, network.guardian_a, network.coordinator):
-        client.force_login(user)
+        log_in(client, user)
         for url in urls:
             assert client.get(url).status_code == 404, (user, url)
         assert (

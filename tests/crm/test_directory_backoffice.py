@@ -137,18 +137,22 @@ def test_services_export_as_xlsx(coordinator_client, network):
     assert rows[1][3] == '\'=HYPERLINK("x")'  # made inert
 
 
-def test_the_policy_gives_an_organisations_people_its_services_only(network):
+def test_the_policy_opens_services_in_the_back_office_to_coordinators_only(network):
+    """An organisation's people edit its services in the member area, where
+    their role applies; in the back office their object permissions open
+    nothing (the back office needs a coordinator's role and a second factor)."""
     mine = ServiceFactory(member=network.org_x)
-    ServiceFactory(member=network.org_y)
+    theirs = ServiceFactory(member=network.org_y)
     policy = policy_registry.get_by_type(Service)
-    for user in (network.legal_rep_x, network.contact_x):
-        found = policy.instances_user_has_any_permission_for(user, ["change"])
-        assert list(found) == [mine]
-        assert policy.user_has_permission_for_instance(user, "change", mine)
-    assert not policy.instances_user_has_any_permission_for(
-        network.guardian_a, ["view", "change"]
-    ).exists()
-    assert not policy.user_has_permission(network.contact_x, "delete")
+    for user in (network.legal_rep_x, network.contact_x, network.guardian_a):
+        assert not policy.instances_user_has_any_permission_for(
+            user, ["view", "change"]
+        ).exists()
+        assert not policy.user_has_permission_for_instance(user, "change", mine)
+    found = policy.instances_user_has_any_permission_for(
+        network.coordinator, ["change"]
+    )
+    assert set(found) == {mine, theirs}
 
 
 def test_people_without_the_back_office_are_turned_away(client, network):

@@ -121,5 +121,6 @@ def test_a_seal_from_another_certificate_is_intact_but_not_trusted(
     settings.PACT_SEAL_KEY = tmp_path / "other" / "key.pem"
     call_command("create_seal_certificate", stdout=io.StringIO())
     status = validate_seal(sealed_pdf)
-    assert status.intact and status.valid and status.ok
-    assert not status.trusted
+    assert status.intact and status.valid and status.whole_file
+    assert not status.trusted and not status.ok
+    assert "certificat" in status.problem

@@ -107,13 +107,17 @@ def test_a_file_that_is_not_a_pdf_gets_a_clear_answer(register):
     assert "PDF" in verdict.reason
 
 
-def test_without_a_register_nothing_is_declared_genuine(settings, sealed_pdf):
+def test_without_a_register_nothing_is_declared_genuine(
+    settings, seal_files, sealed_pdf
+):
+    settings.PACT_SEAL_KEY, settings.PACT_SEAL_CERT = seal_files
     settings.PACT_DOCUMENT_REGISTRY = "pact.no_such_module.lookup"
     verdict = verify_document(sealed_pdf)
     assert not verdict.genuine and "registro" in verdict.reason
 
 
-def test_a_registry_can_be_passed_directly(sealed_pdf):
+def test_a_registry_can_be_passed_directly(settings, seal_files, sealed_pdf):
+    settings.PACT_SEAL_KEY, settings.PACT_SEAL_CERT = seal_files
     known = {sha256_hex(sealed_pdf): RegistryRecord(sha256_hex(sealed_pdf), "x-1")}
     assert verify_document(sealed_pdf, registry=known.get).genuine
 
@@ -146,9 +150,11 @@ def test_verify_pact_command_reports_a_missing_file_clearly(register, tmp_path):
         call_command("verify_pact", str(tmp_path / "nope.pdf"))
 
 
-def _run_verify_pact(path: Path, registry_path: str):
+def _run_verify_pact(path: Path, registry_path: str, seal_files):
     env = {
         **os.environ,
+        "PACT_SEAL_KEY": str(seal_files[0]),
+        "PACT_SEAL_CERT": str(seal_files[1]),
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "PYTHONPATH": str(django_settings.BASE_DIR),
     }
@@ -168,7 +174,9 @@ def _run_verify_pact(path: Path, registry_path: str):
     )
 
 
-def test_verify_pact_exits_0_for_genuine_and_1_for_not_genuine(sealed_pdf, tmp_path):
+def test_verify_pact_exits_0_for_genuine_and_1_for_not_genuine(
+    sealed_pdf, seal_files, tmp_path
+):
     # The child process has its own register: this module's, filled from a file.
     genuine = tmp_path / "genuine.pdf"
     genuine.write_bytes(sealed_pdf)
@@ -178,12 +186,13 @@ def test_verify_pact_exits_0_for_genuine_and_1_for_not_genuine(sealed_pdf, tmp_p
     registry_path = "tests.pact.test_documents_verify.registry_from_file"
     os.environ["VERIFY_TEST_KNOWN"] = str(tmp_path / "known.txt")
     try:
-        ok = _run_verify_pact(genuine, registry_path)
-        bad = _run_verify_pact(tampered, registry_path)
+        ok = _run_verify_pact(genuine, registry_path, seal_files)
+        bad = _run_verify_pact(tampered, registry_path, seal_files)
     finally:
         del os.environ["VERIFY_TEST_KNOWN"]
     assert ok.returncode == 0, ok.stderr
     assert "GENUINE" in ok.stdout
+    assert "Level:   B-B" in ok.stdout
     assert bad.returncode == 1
     assert "NOT GENUINE" in bad.stderr
 

@@ -257,3 +257,74 @@ def test_check_signature_chain_finds_a_stored_pdf_that_was_replaced(
     status, message = _check_chain()
     assert status == 1
     assert "link 2" in message and "does not match" in message
+
+
+# --- an uploaded file checked against a code ----------------------------------
+
+
+def _check_on(client, code, data):
+    return client.post(
+        reverse("pact:verify_code", args=[code]), {"file": upload(data)}
+    ).content.decode()
+
+
+def test_a_pdf_uploaded_on_its_own_code_page_is_named_as_that_document(
+    client, sealed_x, sealed_pdf
+):
+    page = _check_on(client, sealed_x.short_code, sealed_pdf)
+    assert "è questo documento" in page or "it is this document" in page
+    assert "Associazione Xilofono" in page
+    assert "PAdES B-B" in page  # no TSA configured in tests: the page says so
+
+
+def test_a_genuine_pdf_of_another_code_is_reported_without_naming_its_owner(
+    client, network, open_version, sealed_x
+):
+    family = signed_in_person(
+        open_version, network.family_a, network.coordinator, network.guardian_a
+    )
+    page = _check_on(client, sealed_x.short_code, read_document(family))
+    assert "registrato con un altro codice" in page or "another code" in page
+    assert "Aranci" not in page
+    assert family.short_code not in page
+    assert family.document_sha256 not in page
+    assert "Autentico: è questo documento" not in page
+
+
+def test_a_changed_pdf_uploaded_on_its_code_page_is_not_genuine(
+    client, sealed_x, sealed_pdf
+):
+    page = _check_on(client, sealed_x.short_code, _flip(sealed_pdf))
+    assert "Non autentico" in page or "Not genuine" in page
+
+
+def test_a_pdf_sealed_by_a_look_alike_certificate_is_refused_in_plain_words(
+    client, sealed_x, tmp_path
+):
+    from pyhanko.sign.signers import SimpleSigner
+
+    from pact.documents.pdf import render_adhesion_pdf
+    from pact.documents.samples import sample_document
+    from pact.documents.seal import create_seal_certificate, seal_pdf
+
+    key, cert = tmp_path / "k.pem", tmp_path / "c.pem"
+    create_seal_certificate(
+        key_path=key, cert_path=cert, common_name="Rete Lucca In famiglia"
+    )
+    forged = seal_pdf(
+        render_adhesion_pdf(sample_document(), seal=False),
+        signer=SimpleSigner.load(str(key), str(cert)),
+    )
+    page = client.post(reverse("pact:verify"), {"file": upload(forged)})
+    text = page.content.decode()
+    assert "Non autentico" in text
+    assert "certificato di cui la rete non si fida" in text
+
+
+def test_uploads_are_rate_limited_per_address(client, settings, sealed_x, sealed_pdf):
+    settings.PACT_VERIFY_UPLOAD_RATE_LIMIT = (2, 3600)
+    for _ in range(2):
+        assert "Autentico" in _check_on(client, sealed_x.short_code, sealed_pdf)
+    page = _check_on(client, sealed_x.short_code, sealed_pdf)
+    assert "Troppi file" in page
+    assert "Autentico: è questo documento" not in page

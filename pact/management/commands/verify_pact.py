@@ -5,12 +5,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from pact.documents.verify import verify_document
+from pact.services.trust import trusted_roots
 
 
 class Command(BaseCommand):
     help = (
         "Verify a signed pact PDF: genuine when its SHA-256 is in the register of "
-        "signed pacts and its seal, if any, is intact. Exit status 0 genuine, 1 not."
+        "signed pacts and its seal, if any, is intact and trusted. Prints the PAdES "
+        "level the seal reaches (B-B, B-T, B-LT). Exit status 0 genuine, 1 not."
     )
 
     def add_arguments(self, parser):
@@ -21,12 +23,14 @@ class Command(BaseCommand):
             data = file.read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from exc
-        verdict = verify_document(data)
+        verdict = verify_document(data, roots=trusted_roots())
         report = verdict.report
         self.stdout.write(f"File:    {file}")
         self.stdout.write(f"SHA-256: {report.sha256}")
         self.stdout.write(f"PDF/A:   {report.pdfa or '-'}")
         self.stdout.write(f"Seal:    {_seal_line(report.seal)}")
+        if report.seal.present:
+            self.stdout.write(f"Level:   {level_line(report.seal)}")
         if report.data:
             self.stdout.write(
                 f"Adhesion (embedded data): {report.data.get('adhesion')}"
@@ -45,6 +49,23 @@ def _seal_line(seal) -> str:
     if not seal.present:
         return "none"
     if seal.ok:
-        trust = "trusted" if seal.trusted else "signer not in the local trust list"
-        return f"intact, valid ({trust}) - {seal.signer}"
+        return f"intact, valid, trusted - {seal.signer}"
+    if seal.intact and seal.valid and seal.whole_file:
+        return f"UNTRUSTED certificate - {seal.signer}"
     return f"BROKEN {seal.problem}".strip()
+
+
+def level_line(seal) -> str:
+    """What the seal's PAdES level means, in one line."""
+    if seal.level == "B-B":
+        return (
+            "B-B (no time-stamp: the seal proves nothing once its certificate expires)"
+        )
+    trust = "" if seal.timestamp_trusted else ", authority not in the trust list"
+    stamp = (
+        f"time-stamp {seal.timestamp:%Y-%m-%d %H:%M:%S %Z} by "
+        f"{seal.timestamp_authority}{trust}"
+    )
+    if seal.level == "B-LT":
+        return f"B-LT ({stamp}; validation data embedded)"
+    return f"B-T ({stamp}; validation data not embedded)"
