@@ -172,7 +172,7 @@ def _pdf_problem(report, embedded, entry, version) -> str:
         return _("not a readable PDF.")
     if not seal.present:
         return _("the document is not sealed.")
-    if not seal.ok:
+    if not (seal.intact and seal.valid and seal.whole_file):
         return _("the seal is broken: the file was changed after it was sealed.")
     if not seal.trusted:
         return _(

@@ -37,7 +37,7 @@ from pact.models import (
 )
 from pact.services import handover
 from pact.services.handover_import import handover_import
-from pact.services.trust import trusted_sender_add
+from pact.services.trust import trusted_roots, trusted_sender_add
 from tests.factories import FamilyFactory, OrganisationFactory
 
 from .handover_data import open_version, seal_signer, sign, use_seal
@@ -176,12 +176,12 @@ def test_verification_works_on_the_receiving_instance(instance_a, settings, tmp_
     handover_import(source=_file(tmp_path, instance_a["bundle"]))
 
     for reference, data in instance_a["documents"].items():
-        verdict = verify_document(data)
+        verdict = verify_document(data, roots=trusted_roots())
         assert verdict.genuine, verdict.reason
         assert verdict.record.reference == reference
         tampered = bytearray(data)
         tampered[len(tampered) // 2] ^= 0x01
-        assert not verify_document(bytes(tampered)).genuine
+        assert not verify_document(bytes(tampered), roots=trusted_roots()).genuine
 
 
 def test_importing_twice_changes_nothing(instance_a, settings, tmp_path):

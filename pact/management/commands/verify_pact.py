@@ -5,7 +5,6 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from pact.documents.verify import verify_document
-from pact.services.trust import trusted_roots
 
 
 class Command(BaseCommand):
@@ -23,7 +22,7 @@ class Command(BaseCommand):
             data = file.read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from exc
-        verdict = verify_document(data, roots=trusted_roots())
+        verdict = verify_document(data)
         report = verdict.report
         self.stdout.write(f"File:    {file}")
         self.stdout.write(f"SHA-256: {report.sha256}")
