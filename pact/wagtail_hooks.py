@@ -275,4 +275,4 @@ def register_admin_urls():
 
 
 # Exports, handovers and commitments register their own admin URLs and menus.
-from pact.views import commitments_admin, handover_admin  # noqa: E402, F401
+from pact.views import commitments_admin, handover_admin, trust_admin  # noqa: E402, F401

@@ -34,7 +34,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.pact.conftest import make_event
-from tests.pact.handover_data import open_version, sign
+from tests.pact.handover_data import open_version, sign, use_seal
 
 pytestmark = pytest.mark.django_db
 
@@ -295,7 +295,8 @@ def test_signed_pacts_export_registry(hostile_adhesions, tmp_path, name):
 
 
 @pytest.mark.parametrize("name", ["registry.csv", "registry.xlsx"])
-def test_handover_bundle_registry(hostile_adhesions, tmp_path, name):
+def test_handover_bundle_registry(hostile_adhesions, settings, tmp_path, name):
+    use_seal(settings, tmp_path.parent / "seal-handover")  # handovers are sealed
     target = tmp_path / "consegna.zip"
 
     call_command("handover", "-o", str(target), stdout=io.StringIO())

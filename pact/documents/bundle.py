@@ -1,8 +1,10 @@
 """The handover bundle to Lucca Family net: format and streamed writer.
 
 A ZIP holding ``manifest.json`` (format name and version, the pact version
-and its text hash, one entry per adhesion, every other file's SHA-256),
-``registry.csv`` (Italian Excel), ``registry.xlsx`` and ``pdf/…``. The
+and its text hash, one entry per adhesion, the register's links with its head
+and length, every other file's SHA-256), ``manifest.json.p7s`` (the sender's
+seal of the manifest, :mod:`.manifest_seal`), ``registry.csv`` (Italian
+Excel), ``registry.xlsx`` and ``pdf/…``. The
 writer streams each PDF from its file in chunks, so memory does not grow
 with the number of documents. The strict reader is in :mod:`.bundle_reader`.
 """
@@ -26,8 +28,11 @@ from django.utils.translation import gettext as _
 
 from crm.spreadsheets import italian_csv_bytes, xlsx_bytes
 
+from .manifest_seal import MANIFEST_SEAL
+from .register import GENESIS
+
 FORMAT = "lucca-in-famiglia/handover"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 REGISTRY_CSV = "registry.csv"
 REGISTRY_XLSX = "registry.xlsx"
@@ -129,12 +134,17 @@ def write_bundle(
     open_pdf: PdfOpener,
     created_at: dt.datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
+    register: dict | None = None,
+    seal: Callable[[bytes], bytes] | None = None,
 ) -> BundleSummary:
     """Write the bundle to ``target`` (a seekable or streaming binary file).
 
     ``open_pdf(adhesion)`` returns a context manager yielding the stored PDF;
     each file is hashed as it is copied and must match ``adhesion.sha256``:
     a document that no longer matches its identity is never handed over.
+    ``register`` is the manifest's register section (``length``, ``head``,
+    ``links``); ``seal(sha256_digest)`` returns the manifest's detached
+    signature, written as ``manifest.json.p7s``.
     """
     adhesions = list(adhesions)
     _check_writable(adhesions)
@@ -162,8 +172,17 @@ def write_bundle(
             zf.writestr(_info(name, stamp), data)
             files[name] = hashlib.sha256(data).hexdigest()
         manifest_sha256 = _write_manifest(
-            zf, _info(MANIFEST, stamp), pact_version, adhesions, files, created_at
+            zf,
+            _info(MANIFEST, stamp),
+            pact_version,
+            adhesions,
+            files,
+            created_at,
+            register or {"length": 0, "head": GENESIS, "links": []},
         )
+        if seal is not None:
+            signature = seal(bytes.fromhex(manifest_sha256))
+            zf.writestr(_info(MANIFEST_SEAL, stamp), signature)
     return BundleSummary(len(adhesions), files, manifest_sha256)
 
 
@@ -214,7 +233,9 @@ def _copy_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, source) -> str:
     return digest.hexdigest()
 
 
-def _write_manifest(zf, info, pact_version, adhesions, files, created_at) -> str:
+def _write_manifest(
+    zf, info, pact_version, adhesions, files, created_at, register
+) -> str:
     """Write manifest.json one adhesion at a time; return its SHA-256.
 
     Built whole, the JSON of a thousand entries costs more memory than the
@@ -244,6 +265,7 @@ def _write_manifest(zf, info, pact_version, adhesions, files, created_at) -> str
                 ("\n    " if index == 0 else ",\n    ") + _dumps(adhesion.to_manifest())
             )
         out("\n  ],\n")
+        out(f'  "register": {_dumps(register)},\n')
         out(f'  "files": {_dumps(dict(sorted(files.items())))}\n}}\n')
     return digest.hexdigest()
 

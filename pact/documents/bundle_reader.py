@@ -33,6 +33,8 @@ from .bundle import (
     BundleMember,
     BundlePactVersion,
 )
+from .manifest_seal import MANIFEST_SEAL
+from .register import KINDS, Link
 
 FIXED_NAMES = (MANIFEST, REGISTRY_CSV, REGISTRY_XLSX)
 
@@ -50,6 +52,15 @@ class BundleLimits:
 
 
 @dataclass(frozen=True)
+class BundleRegister:
+    """The register as the manifest carries it: every link, most as tombstones."""
+
+    length: int
+    head: str
+    links: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
 class VerifiedBundle:
     """A bundle whose every file matched the manifest when it was read."""
 
@@ -59,6 +70,9 @@ class VerifiedBundle:
     pact_version: BundlePactVersion
     adhesions: tuple[BundleAdhesion, ...]
     files: dict[str, str]
+    register: BundleRegister
+    manifest_raw: bytes = b""
+    manifest_seal: bytes | None = None
 
     def read_file(self, name: str) -> bytes:
         """A file's bytes, hashed again: the ZIP may have changed since."""
@@ -85,10 +99,14 @@ def read_bundle(source, *, limits: BundleLimits | None = None) -> VerifiedBundle
         raise BundleError(_("The file is not a valid ZIP archive.")) from exc
     with zf:
         infos = _check_entries(zf, limits)
-        manifest = _read_manifest(zf, infos, limits)
-        parsed = parse_manifest(manifest)
+        raw = _read_manifest(zf, infos, limits)
+        parsed = parse_manifest(_parse_json(raw))
         _check_contents(zf, infos, parsed)
-    return VerifiedBundle(source=source, **parsed)
+        seal = infos.get(MANIFEST_SEAL)
+        signature = read_entry(zf, seal, limit=1024**2) if seal else None
+    return VerifiedBundle(
+        source=source, manifest_raw=raw, manifest_seal=signature, **parsed
+    )
 
 
 def unsafe_name_reason(name: str) -> str | None:
@@ -153,13 +171,16 @@ def _size_problems(info: zipfile.ZipInfo, limits: BundleLimits) -> list[str]:
     return []
 
 
-def _read_manifest(zf, infos: dict, limits: BundleLimits) -> dict:
+def _read_manifest(zf, infos: dict, limits: BundleLimits) -> bytes:
     info = infos.get(MANIFEST)
     if info is None:
         raise BundleError(_("The bundle has no manifest.json."))
     if info.file_size > limits.max_manifest_bytes:
         raise BundleError(_("manifest.json is too large."))
-    raw = read_entry(zf, info, limit=limits.max_manifest_bytes)
+    return read_entry(zf, info, limit=limits.max_manifest_bytes)
+
+
+def _parse_json(raw: bytes) -> dict:
     try:
         return json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError) as exc:
@@ -193,7 +214,7 @@ def read_entry(zf: zipfile.ZipFile, entry, *, limit: int | None = None) -> bytes
 
 def _check_contents(zf, infos: dict, parsed: dict) -> None:
     files = parsed["files"]
-    expected, present = set(files) | {MANIFEST}, set(infos)
+    expected, present = set(files) | {MANIFEST}, set(infos) - {MANIFEST_SEAL}
     problems = [
         _("Missing file: %(name)s.") % {"name": n} for n in sorted(expected - present)
     ]
@@ -300,6 +321,14 @@ def _parse(manifest) -> dict:
     if _get(manifest, "format", str) != FORMAT:
         raise _Malformed(_("format is not %(format)s"), format=FORMAT)
     version = _get(manifest, "format_version", int)
+    if version == 1:
+        raise BundleError(
+            _(
+                "This bundle is in the old format (version 1): its manifest is not "
+                "sealed and it carries no register, so it is no longer accepted. "
+                "Ask the sender to build the handover again."
+            )
+        )
     if version != FORMAT_VERSION:
         raise _Malformed(
             _("format_version %(version)s is not supported"), version=version
@@ -318,6 +347,7 @@ def _parse(manifest) -> dict:
         "pact_version": _parse_pact_version(_get(manifest, "pact_version", dict)),
         "adhesions": adhesions,
         "files": files,
+        "register": _parse_register(_get(manifest, "register", dict)),
     }
 
 
@@ -427,3 +457,38 @@ def _cross_check(adhesions, files) -> None:
         raise _Malformed(
             _("files lists PDFs of no adhesion: %(name)s"), name=sorted(orphans)[0]
         )
+
+
+def _parse_register(obj: dict) -> BundleRegister:
+    where = "register"
+    links = tuple(
+        _parse_link(item, f"{where}.links[{i}]")
+        for i, item in enumerate(_get(obj, "links", list, where=where))
+    )
+    length = _get(obj, "length", int, where=where)
+    if length != len(links):
+        raise _Malformed(_("register.length does not match the links listed"))
+    return BundleRegister(length=length, head=_hash(obj, "head", where), links=links)
+
+
+def _parse_link(obj, where: str) -> Link:
+    kind = _get(obj, "kind", str, where=where)
+    if kind not in KINDS:
+        raise _Malformed(_("%(field)s is not a kind of entry"), field=f"{where}.kind")
+    entry = obj.get("entry")
+    if entry is not None and not isinstance(entry, dict):
+        raise _Malformed(_("%(field)s is not an object"), field=f"{where}.entry")
+    document = _get(obj, "document_sha256", str, where=where)
+    if document and not HEX64.fullmatch(document):
+        raise _Malformed(
+            _("%(field)s is not a SHA-256 value"), field=f"{where}.document_sha256"
+        )
+    return Link(
+        position=_get(obj, "position", int, where=where),
+        kind=kind,
+        previous=_hash(obj, "previous", where),
+        entry_sha256=_hash(obj, "entry_sha256", where),
+        link_sha256=_hash(obj, "link_sha256", where),
+        document_sha256=document,
+        entry=entry,
+    )

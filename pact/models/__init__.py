@@ -30,6 +30,7 @@ from .pacts import (
     PactVersion,
     VersionStatus,
 )
+from .register import RegisterCheckpoint, RegisterLink, TrustedSender
 
 __all__ = [
     "IN_FORCE_STATUSES",
@@ -50,6 +51,9 @@ __all__ = [
     "FrozenVersionError",
     "NetworkRole",
     "Pact",
+    "RegisterCheckpoint",
+    "RegisterLink",
+    "TrustedSender",
     "PactVersion",
     "Seat",
     "SeatHow",

@@ -28,6 +28,8 @@ from pact.models import (
     VersionStatus,
 )
 
+from .register import entry_holds, register_withdrawal
+
 
 def _require_coordinator(by) -> None:
     """``by=None`` is the command line or the demo acting for a coordinator."""
@@ -260,6 +262,7 @@ def adhesion_withdraw(*, adhesion: Adhesion, by, reason: str) -> Adhesion:
     adhesion.withdrawn_by = _user(by)
     adhesion.withdrawal_reason = reason
     adhesion.save()
+    register_withdrawal(adhesion)
     return adhesion
 
 
@@ -287,14 +290,20 @@ def registry_record(adhesion: Adhesion) -> RegistryRecord:
 
 
 def signed_document_by_sha256(sha256: str) -> RegistryRecord | None:
-    """The register of signed pacts, as :mod:`pact.documents.verify` asks it."""
+    """The register of signed pacts, as :mod:`pact.documents.verify` asks it.
+
+    Only an adhesion whose register entry still matches it: one edited in
+    the database is not vouched for (``check_signature_chain`` says where).
+    """
     adhesion = (
         Adhesion.objects.signed()
-        .select_related("version__pact", "member")
+        .select_related("version__pact", "member", "signatory", "network_role")
         .filter(document_sha256=(sha256 or "").lower())
         .first()
     )
-    return registry_record(adhesion) if adhesion else None
+    if adhesion is None or not entry_holds(adhesion):
+        return None
+    return registry_record(adhesion)
 
 
 def chain_records(version: PactVersion) -> list[tuple[Adhesion, ChainRecord]]:

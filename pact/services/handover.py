@@ -10,6 +10,7 @@ acknowledges receipt. Each step records who and when. The receiving side
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tempfile
 from contextlib import contextmanager
@@ -38,10 +39,13 @@ from pact.documents.bundle import (
     BundlePactVersion,
     write_bundle,
 )
+from pact.documents.manifest_seal import seal_digest
+from pact.documents.seal import SealNotConfigured, configured_signer
 from pact.models import Adhesion, AdhesionStatus, PactVersion
 from pact.models.handover import HandoverBatch, HandoverStatus
 
 from .exports import capacity_label
+from .register import register_checkpoint, register_manifest
 
 LIAISON_PERMS = ("pact.view_handoverbatch", "pact.acknowledge_handoverbatch")
 HASH_CHUNK = 1024 * 1024
@@ -85,7 +89,7 @@ def bundle_entry(adhesion: Adhesion) -> BundleAdhesion:
         reference=adhesion.reference,
         member=BundleMember(
             reference=f"m-{member.pk}",
-            name=member.name,
+            name=member.legal_name or member.name,  # as the signed PDF names it
             kind=member.kind,
             codice_fiscale=member.codice_fiscale or "",
             partita_iva=member.partita_iva or "",
@@ -190,8 +194,10 @@ def handover_batch_build(
     ``adhesions`` (a chosen set) or else every signed adhesion not yet handed
     over, of ``version`` when given. All of one pact version.
     """
+    signer = _seal_signer()
     chosen = _choose(version, adhesions)
     version = chosen[0].version
+    PactVersion.objects.select_for_update().get(pk=version.pk)  # the register
     with tempfile.TemporaryFile() as handle:
         try:
             summary = write_bundle(
@@ -199,6 +205,8 @@ def handover_batch_build(
                 pact_version=bundle_pact_version(version),
                 adhesions=[bundle_entry(a) for a in chosen],
                 open_pdf=_pdf_opener({a.reference: a for a in chosen}),
+                register=register_manifest(version),
+                seal=functools.partial(seal_digest, signer=signer),
             )
         except BundleError as exc:
             raise ValidationError(exc.problems) from exc
@@ -213,6 +221,7 @@ def handover_batch_build(
     try:  # a failure from here on must not leave the stored file behind
         batch.file_size = batch.file.size
         batch.save(update_fields=["file", "file_size"])
+        register_checkpoint(version, source=f"handover {batch.number} built")
         _mark_handed_over(chosen, batch, by)
         export_log(
             user=by,
@@ -227,6 +236,19 @@ def handover_batch_build(
         batch.file.delete(save=False)
         raise
     return batch
+
+
+def _seal_signer():
+    """The network's seal: a handover's manifest is always sealed."""
+    try:
+        return configured_signer()
+    except SealNotConfigured:
+        raise ValidationError(
+            _(
+                "The network's seal is not configured: a handover must be sealed. "
+                "Install the seal's key and certificate (see README) first."
+            )
+        ) from None
 
 
 def _mark_handed_over(adhesions: list[Adhesion], batch: HandoverBatch, by) -> None:

@@ -1,9 +1,10 @@
 """Import a handover bundle on the receiving instance (``import_handover``).
 
-Nothing is written until the whole bundle has been checked: the strict reader
-first (names, sizes, every file's SHA-256), then every PDF against its
-manifest entry (embedded data, seal, pact text hash) and every entry against
-what this instance already holds. Then one transaction writes the pact
+Nothing is written until the whole bundle has been checked: the whole check
+of :func:`pact.services.trust.bundle_verify` first (names, sizes, hashes, the
+manifest's seal by a trusted sender, the register, every PDF by the one
+verifier), then the bundle's register against the one held here, and every
+entry against what this instance already holds. Then one transaction writes the pact
 version, the members, the signatories and the adhesions with their PDFs,
 byte for byte. Importing the same bundle again changes nothing.
 """
@@ -33,8 +34,8 @@ from crm.models import (
 )
 from pact.canonical import sha256_hex
 from pact.documents.bundle import MANIFEST, BundleAdhesion, BundleError
-from pact.documents.bundle_reader import BundleLimits, read_bundle, read_entry
-from pact.documents.verify import inspect_pdf
+from pact.documents.bundle_check import canonical_entry
+from pact.documents.bundle_reader import BundleLimits, read_entry
 from pact.models import (
     Adhesion,
     AdhesionStatus,
@@ -46,6 +47,9 @@ from pact.models import (
     VersionStatus,
 )
 
+from .register import register_continuation, register_receive
+from .trust import bundle_verify
+
 
 @dataclass
 class ImportResult:
@@ -55,6 +59,8 @@ class ImportResult:
     members_created: int = 0
     members_matched: int = 0
     version_created: bool = False
+    links_added: int = 0
+    withdrawals: int = 0
 
 
 @dataclass
@@ -74,6 +80,7 @@ class _Plan:
     problems: list[str] = field(default_factory=list)
     identifiers: set = field(default_factory=set)
     text: dict = field(default_factory=dict)  # the canonical text, parsed
+    new_links: list = field(default_factory=list)  # register links to append
 
 
 def handover_import(*, source, by=None) -> ImportResult:
@@ -82,8 +89,8 @@ def handover_import(*, source, by=None) -> ImportResult:
     Raises :class:`~pact.documents.bundle.BundleError` listing every reason
     when anything is off; then nothing has been written.
     """
-    bundle = read_bundle(source)
-    plan = _plan(bundle, source)
+    checked = bundle_verify(source)
+    plan = _plan(checked, source)
     if plan.problems:
         raise BundleError(plan.problems)
     return _apply(plan, source)
@@ -92,7 +99,8 @@ def handover_import(*, source, by=None) -> ImportResult:
 # --- checks (read only) -------------------------------------------------------
 
 
-def _plan(bundle, source) -> _Plan:
+def _plan(checked, source) -> _Plan:
+    bundle = checked.bundle
     version_data = bundle.pact_version
     canonical = _canonical_text(source)
     plan = _Plan(bundle, canonical, None, [_Item(e) for e in bundle.adhesions])
@@ -124,10 +132,19 @@ def _plan(bundle, source) -> _Plan:
             % {"number": version_data.number, "pact": plan.version.pact}
         )
     plan.problems += _unstorable_version(version_data)
-    _check_documents(plan, source)
+    for item in plan.items:
+        item.evidence = checked.signatures.get(item.entry.reference) or {}
+    plan.problems += _register_plan(plan)
     for item in plan.items:
         plan.problems.extend(_check_entry(plan, item))
     return plan
+
+
+def _register_plan(plan: _Plan) -> list[str]:
+    """The bundle's register must continue the one held here."""
+    links = plan.bundle.register.links
+    plan.new_links, problem = register_continuation(plan.version, links)
+    return [problem] if problem else []
 
 
 def _canonical_text(source) -> str:
@@ -180,39 +197,6 @@ def _fits(model, obj, names) -> bool:
         if limit and len(value) > limit:
             return False
     return True
-
-
-def _check_documents(plan: _Plan, source) -> None:
-    """Each PDF must be the signed document its manifest entry describes."""
-    expected = plan.bundle.pact_version.text_sha256
-    with zipfile.ZipFile(source) as zf:
-        for item in plan.items:
-            entry = item.entry
-            data = read_entry(zf, entry.file_name)
-            if hashlib.sha256(data).hexdigest() != entry.sha256:
-                plan.problems.append(
-                    _("%(name)s changed while it was read.") % {"name": entry.file_name}
-                )
-                continue
-            report = inspect_pdf(data)
-            embedded = report.data or {}
-            if report.seal.present and not report.seal.ok:
-                plan.problems.append(
-                    _("%(name)s: the seal is broken.") % {"name": entry.file_name}
-                )
-            elif (
-                embedded.get("adhesion") != entry.reference
-                or (embedded.get("pact") or {}).get("text_sha256") != expected
-                or embedded.get("short_code", "") != entry.short_code
-            ):
-                plan.problems.append(
-                    _(
-                        "%(name)s is not the signed document of adhesion %(ref)s "
-                        "described in the manifest."
-                    )
-                    % {"name": entry.file_name, "ref": entry.reference}
-                )
-            item.evidence = embedded.get("signature") or {}
 
 
 def _check_entry(plan: _Plan, item: _Item) -> list[str]:
@@ -383,11 +367,30 @@ def _apply(plan: _Plan, source) -> ImportResult:
                 written.append(adhesion.document)
                 adhesion.save()
                 result.created += 1
+        _receive_register(plan, version, result)
     except Exception:
         for document in written:
             document.storage.delete(document.name)
         raise
     return result
+
+
+def _receive_register(plan: _Plan, version: PactVersion, result: ImportResult):
+    bundle = plan.bundle
+    documents = [i.entry.sha256 for i in plan.items]
+    held = Adhesion.objects.filter(version=version, document_sha256__in=documents)
+    entries = {
+        i.entry.sha256: canonical_entry(bundle.pact_version, i.entry)
+        for i in plan.items
+    }
+    result.links_added, result.withdrawals = register_receive(
+        version=version,
+        links=plan.new_links,
+        entries=entries,
+        adhesions={a.document_sha256: a for a in held},
+        source=_("handover of %(when)s received")
+        % {"when": bundle.created_at.isoformat()},
+    )
 
 
 def _version(plan: _Plan) -> tuple[PactVersion, bool]:

@@ -52,6 +52,7 @@ from .adhesions import (
     may_sign,
     signing_capacity,
 )
+from .register import register_signature
 
 CODE_VALID_FOR = timedelta(minutes=15)
 MAX_ATTEMPTS = 5
@@ -522,6 +523,7 @@ def _finish(adhesion, *, person, evidence, recorded_by, source=None, extra=None)
         adhesion.chain_position = (last.chain_position + 1) if last else 1
         adhesion.short_code = short_code
         adhesion.save()
+        register_signature(adhesion)
     except Exception:
         # The row is rolled back: do not leave its files behind.
         adhesion.document.delete(save=False)

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from pact.models import Pact
 from pact.pdf import render_pdf
 from pact.selectors import cited_proposals, public_adherents, version_in_force
+from pact.services.register import register_state
 
 
 def pact_index(request):
@@ -39,6 +40,7 @@ def pact_detail(request, slug):
         "version": version,
         "adherents": public_adherents(version),
         "proposals": cited_proposals(version),
+        "register": register_state(version),
     }
     return render(request, "pact/pact_detail.html", context)
 

@@ -12,6 +12,7 @@ from pact.documents.context import normalise_short_code
 from pact.documents.verify import verify_document
 from pact.models import Adhesion, SignatureMethod
 from pact.services.adhesions import registry_record
+from pact.services.trust import trusted_roots
 
 # Each check parses a PDF and its seal: generous for people, tight for scripts.
 DEFAULT_UPLOAD_LIMIT = (30, 3600)
@@ -85,7 +86,9 @@ def _checked_upload(request):
             _("Too many files checked from your connection: try again in an hour."),
         )
         return form, None
-    return form, verify_document(form.cleaned_data["file"].read())
+    return form, verify_document(
+        form.cleaned_data["file"].read(), roots=trusted_roots()
+    )
 
 
 def _method_label(record) -> str:

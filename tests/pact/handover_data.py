@@ -30,6 +30,7 @@ from pact.services import (
     pact_version_open,
     pact_version_update,
 )
+from pact.services.register import register_signature
 from tests.factories import PersonFactory
 
 ROME = ZoneInfo("Europe/Rome")
@@ -76,6 +77,14 @@ def seal_signer(folder) -> SimpleSigner:
     return _SIGNERS[key]
 
 
+def use_seal(settings, folder) -> SimpleSigner:
+    """Make the seal of ``folder`` this instance's configured seal."""
+    signer = seal_signer(folder)
+    settings.PACT_SEAL_KEY = folder / "key.pem"
+    settings.PACT_SEAL_CERT = folder / "cert.pem"
+    return signer
+
+
 def _real_pdf(version: PactVersion, adhesion: Adhesion, signer) -> bytes:
     member = adhesion.member
     key = (
@@ -83,7 +92,12 @@ def _real_pdf(version: PactVersion, adhesion: Adhesion, signer) -> bytes:
         version.text_sha256,
         adhesion.short_code,
         member.name,
-        signer is not None,
+        adhesion.signatory.full_name,
+        adhesion.signed_at,
+        adhesion.signature_method,
+        adhesion.network_role.code,
+        adhesion.previous_sha256,
+        id(signer) if signer is not None else None,
     )
     if key not in _RENDERED:
         document = sample_document(
@@ -105,6 +119,16 @@ def _real_pdf(version: PactVersion, adhesion: Adhesion, signer) -> bytes:
                 partita_iva=member.partita_iva or "",
             ),
             previous_sha256=adhesion.previous_sha256,
+            network_role=context.NetworkRole(
+                adhesion.network_role.code, adhesion.network_role.name
+            ),
+            signatory=context.Signatory(
+                name=adhesion.signatory.full_name, capacity="legale rappresentante"
+            ),
+            evidence=context.Evidence(
+                method=adhesion.signature_method, signed_at=adhesion.signed_at
+            ),
+            commitments=(context.Commitment(adhesion.commitments, ()),),
         )
         pdf = render_adhesion_pdf(document, seal=False)
         _RENDERED[key] = seal_pdf(pdf, signer=signer) if signer else pdf
@@ -159,4 +183,5 @@ def sign(
     adhesion.document_sha256 = hashlib.sha256(data).hexdigest()
     adhesion.document.save("signed.pdf", ContentFile(data), save=False)
     adhesion.save()
+    register_signature(adhesion)
     return adhesion

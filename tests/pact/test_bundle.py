@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from pact.documents.bundle import (
     FORMAT,
@@ -144,7 +145,8 @@ def test_the_manifest_names_the_format_the_pact_version_and_every_file_hash(
     bundle_path, adhesions, pdfs
 ):
     manifest = _manifest(bundle_path)
-    assert manifest["format"] == FORMAT and manifest["format_version"] == 1
+    assert manifest["format"] == FORMAT and manifest["format_version"] == 2
+    assert manifest["register"] == {"length": 0, "head": "0" * 64, "links": []}
     assert manifest["pact_version"]["text_sha256"] == VERSION.text_sha256
     assert manifest["count"] == 3
     entry = manifest["adhesions"][0]
@@ -393,12 +395,27 @@ def test_a_manifest_that_is_not_json_is_refused(bundle_path, tmp_path):
 # The command ----------------------------------------------------------------
 
 
-def test_verify_bundle_succeeds_for_a_complete_bundle(bundle_path):
-    out = io.StringIO()
-    call_command("verify_bundle", str(bundle_path), stdout=out)
-    assert "VALID" in out.getvalue() and "Adhesions:  3" in out.getvalue()
+@pytest.mark.django_db
+def test_verify_bundle_refuses_a_bundle_whose_manifest_is_not_sealed(bundle_path):
+    # A complete, well-formed bundle: but nobody vouches for it. (A sealed
+    # round trip is in test_handover_import.py and test_handover_trust.py.)
+    with translation.override("en"), pytest.raises(CommandError) as refused:
+        call_command("verify_bundle", str(bundle_path))
+    assert refused.value.returncode == 1
+    assert "The manifest is not sealed" in str(refused.value)
 
 
+def test_a_bundle_of_the_old_unsealed_format_is_refused_plainly(bundle_path, tmp_path):
+    manifest = _manifest(bundle_path)
+    manifest["format_version"] = 1
+    old = _rewrite(
+        bundle_path, tmp_path / "t.zip", replace={MANIFEST: json.dumps(manifest)}
+    )
+    with translation.override("en"):
+        assert "old format (version 1)" in _problems(old)
+
+
+@pytest.mark.django_db
 def test_verify_bundle_fails_with_exit_status_1_and_every_reason(
     bundle_path, tmp_path, adhesions
 ):

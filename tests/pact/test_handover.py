@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from crm.models import DataExportLog, MemberKind
 from pact.documents.bundle_reader import read_bundle
@@ -18,9 +19,15 @@ from pact.services import handover
 from tests.conftest import log_in, pass_mfa
 from tests.factories import FamilyFactory, OrganisationFactory
 
-from .handover_data import open_version, sign
+from .handover_data import open_version, sign, use_seal
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def handover_seal(settings, tmp_path):
+    """The network's seal: every handover's manifest is sealed with it."""
+    return use_seal(settings, tmp_path.parent / "seal-handover")
 
 
 @pytest.fixture
@@ -116,6 +123,22 @@ def test_the_manifest_identifies_organisations_and_says_no_more_of_families(
         ]
     )
     assert "Coop Girasole" in registry and ";" in registry
+    register = manifest["register"]
+    assert register["length"] == 3 and len(register["links"]) == 3
+    assert all("entry" not in link for link in register["links"])  # hashes only
+    assert "Coop Girasole" not in json.dumps(register)
+
+
+def test_a_handover_needs_the_networks_seal(coordinator, settings, version, signed):
+    settings.PACT_SEAL_KEY = settings.PACT_SEAL_KEY.parent / "missing.pem"
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="seal is not configured"),
+    ):
+        handover.handover_batch_build(by=coordinator)
+    assert not HandoverBatch.objects.exists()
+    signed[0].refresh_from_db()
+    assert signed[0].status == AdhesionStatus.SIGNED
 
 
 def test_a_coordinator_can_hand_over_a_chosen_set(coordinator_client, version, signed):
@@ -233,7 +256,8 @@ def test_delivering_needs_a_liaison(coordinator, version, signed):
 
 
 @pytest.fixture
-def delivered(coordinator, network, version, signed):
+def delivered(coordinator, network, version, signed, settings, tmp_path):
+    use_seal(settings, tmp_path.parent / "seal-handover")  # also where imported
     batch = handover.handover_batch_build(by=coordinator)
     return handover.handover_batch_deliver(batch=batch, by=coordinator)
 
@@ -417,14 +441,18 @@ def test_the_liaison_pages_cost_a_fixed_number_of_queries(
 # --- the command ---------------------------------------------------------------
 
 
-def test_the_handover_command_writes_a_bundle_that_verifies(tmp_path, version, signed):
+def test_the_handover_command_writes_a_bundle_that_verifies(
+    tmp_path, version, handover_seal
+):
+    for number in (17, 18, 19):
+        sign(version, FamilyFactory(), number=number, real=True, signer=handover_seal)
     target = tmp_path / "consegna.zip"
 
     call_command("handover", "-o", str(target), stdout=io.StringIO())
     out = io.StringIO()
     call_command("verify_bundle", str(target), stdout=out)
 
-    assert "VALID" in out.getvalue()
+    assert "VALID" in out.getvalue() and "Register:   3 links" in out.getvalue()
     batch = HandoverBatch.objects.get()
     assert batch.built_by is None and batch.count == 3
     assert target.read_bytes() == batch.file.open("rb").read()

@@ -16,12 +16,13 @@ import json
 import zipfile
 
 import pytest
-from asn1crypto import pem
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import translation
 
 from crm.models import Member, MemberKind, Person
+from pact.documents.bundle import MANIFEST
+from pact.documents.manifest_seal import MANIFEST_SEAL, seal_digest
 from pact.documents.verify import verify_document
 from pact.models import (
     Adhesion,
@@ -31,12 +32,15 @@ from pact.models import (
     NetworkRole,
     Pact,
     PactVersion,
+    RegisterCheckpoint,
+    RegisterLink,
 )
 from pact.services import handover
 from pact.services.handover_import import handover_import
+from pact.services.trust import trusted_roots, trusted_sender_add
 from tests.factories import FamilyFactory, OrganisationFactory
 
-from .handover_data import open_version, seal_signer, sign
+from .handover_data import open_version, seal_signer, sign, use_seal
 
 pytestmark = pytest.mark.django_db
 
@@ -47,11 +51,7 @@ PIVA = "01234567897"
 def instance_a(coordinator, settings, tmp_path):
     """On A: a sealed set of signed adhesions handed over; the bundle's bytes."""
     version = open_version()
-    signer = seal_signer(tmp_path.parent.parent / "seal-handover")
-    # A and B trust this seal (a seal is refused unless its certificate is).
-    trusted = tmp_path / "a-seal.pem"
-    trusted.write_bytes(pem.armor("CERTIFICATE", signer.signing_cert.dump()))
-    settings.PACT_TRUST_ROOTS = [trusted]
+    signer = use_seal(settings, tmp_path.parent / "seal-handover")
     members = [
         OrganisationFactory(
             name="Coop Girasole", partita_iva=PIVA, codice_fiscale=PIVA
@@ -81,17 +81,33 @@ def instance_a(coordinator, settings, tmp_path):
     }
 
 
-def become_instance_b(settings, tmp_path):
-    """Forget what A knew: pact, adhesions, members, signatories and files."""
+def become_instance_b(settings, tmp_path, *, trust=True):
+    """Forget what A knew: pact, adhesions, members, signatories, files, register,
+    and A's seal. B has a seal of its own and, with ``trust``, has registered
+    A's seal certificate as a trusted sender."""
+    sender_certificate = settings.PACT_SEAL_CERT.read_bytes()
     members = list(Adhesion.objects.values_list("member_id", flat=True))
     people = list(Adhesion.objects.values_list("signatory_id", flat=True))
-    for model in (Adhesion, HandoverBatch, Article, NetworkRole, PactVersion):
+    for model in (
+        RegisterLink,
+        RegisterCheckpoint,
+        Adhesion,
+        HandoverBatch,
+        Article,
+        NetworkRole,
+        PactVersion,
+    ):
         model.objects.all()._raw_delete(using="default")
     Pact.objects.all().delete()
     Member.objects.filter(pk__in=members).delete()
     Person.objects.filter(pk__in=people).delete()
     settings.MEDIA_ROOT = tmp_path / "instance-b" / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "instance-b" / "private"
+    use_seal(settings, tmp_path.parent / "seal-receiver")
+    if trust:
+        trusted_sender_add(
+            name="Rete Lucca In famiglia", certificate=sender_certificate, by=None
+        )
 
 
 def _file(tmp_path, data: bytes, name="consegna.zip"):
@@ -160,12 +176,12 @@ def test_verification_works_on_the_receiving_instance(instance_a, settings, tmp_
     handover_import(source=_file(tmp_path, instance_a["bundle"]))
 
     for reference, data in instance_a["documents"].items():
-        verdict = verify_document(data)
+        verdict = verify_document(data, roots=trusted_roots())
         assert verdict.genuine, verdict.reason
         assert verdict.record.reference == reference
         tampered = bytearray(data)
         tampered[len(tampered) // 2] ^= 0x01
-        assert not verify_document(bytes(tampered)).genuine
+        assert not verify_document(bytes(tampered), roots=trusted_roots()).genuine
 
 
 def test_importing_twice_changes_nothing(instance_a, settings, tmp_path):
@@ -311,24 +327,44 @@ def _not_a_zip(data):
     return data[: len(data) // 2]
 
 
+def resealed(data: bytes, folder) -> bytes:
+    """The manifest sealed again with ``folder``'s key: what the sender's own
+    (or a stolen) key could do, so the checks behind the seal are exercised."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        manifest = zf.read(MANIFEST)
+    digest = hashlib.sha256(manifest).digest()
+    signature = seal_digest(digest, signer=seal_signer(folder))
+    return _rewrite(data, replace={MANIFEST_SEAL: signature})
+
+
+MANIFEST_CHANGED = "The seal of the manifest does not match it"
+
+
 @pytest.mark.parametrize(
-    ("tamper", "reason"),
+    ("tamper", "reseal", "reason"),
     [
-        (_manifest_hash_changed, "does not list pdf/"),
-        (_pdf_byte_changed, "does not match its SHA-256"),
-        (_file_missing, "Missing file"),
-        (_extra_file, "Unexpected file"),
-        (_pdf_changed_and_hashes_rewritten, "the seal is broken"),
-        (_documents_swapped, "is not the signed document of adhesion"),
-        (_pact_text_changed, "pact text in the manifest does not match"),
-        (_not_a_zip, "not a valid ZIP"),
+        (_manifest_hash_changed, False, "does not list pdf/"),
+        (_pdf_byte_changed, False, "does not match its SHA-256"),
+        (_file_missing, False, "Missing file"),
+        (_extra_file, False, "Unexpected file"),
+        (_pdf_changed_and_hashes_rewritten, False, MANIFEST_CHANGED),
+        (_pdf_changed_and_hashes_rewritten, True, "the seal is broken"),
+        (_documents_swapped, False, MANIFEST_CHANGED),
+        (_documents_swapped, True, "not the one in the register"),
+        (_documents_swapped, True, "the signed document says otherwise"),
+        (_pact_text_changed, False, MANIFEST_CHANGED),
+        (_pact_text_changed, True, "pact text in the manifest does not match"),
+        (_not_a_zip, False, "not a valid ZIP"),
     ],
 )
 def test_a_tampered_bundle_is_refused_whole_and_nothing_is_written(
-    instance_a, settings, tmp_path, tamper, reason
+    instance_a, settings, tmp_path, tamper, reseal, reason
 ):
+    data = tamper(instance_a["bundle"])
+    if reseal:
+        data = resealed(data, tmp_path.parent / "seal-handover")
     become_instance_b(settings, tmp_path)
-    path = _file(tmp_path, tamper(instance_a["bundle"]))
+    path = _file(tmp_path, data)
     before = _state()
 
     with translation.override("en"), pytest.raises(CommandError) as refused:

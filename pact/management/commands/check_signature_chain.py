@@ -4,16 +4,16 @@ import hashlib
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pact.documents.chain import chain_head, verify_chain
-from pact.models import PactVersion
-from pact.services import chain_records
+from pact.models import PactVersion, RegisterLink
+from pact.services.register import register_check
 
 
 class Command(BaseCommand):
     help = (
-        "Check that each pact version's signed adhesions form an unbroken chain of "
-        "SHA-256 values and that every stored PDF still has its recorded hash. "
-        "Exit status 0 intact, 1 with the first broken link."
+        "Check each pact version's register: every link's hash and its place in "
+        "the chain, every entry against the adhesion held here, the heads carried "
+        "by handovers, and that every stored PDF still has its recorded hash. "
+        "Exit status 0 intact, 1 naming the first broken link."
     )
 
     def add_arguments(self, parser):
@@ -22,36 +22,47 @@ class Command(BaseCommand):
             action="store_true",
             help="Check the links only, without re-reading the stored PDFs.",
         )
+        parser.add_argument(
+            "--head",
+            default="",
+            help="A head published earlier (SHA-256): it must still be in the chain.",
+        )
 
-    def handle(self, *args, skip_files=False, **options):
-        versions = PactVersion.objects.filter(adhesions__chain_position__isnull=False)
+    def handle(self, *args, skip_files=False, head="", **options):
+        with_links = RegisterLink.objects.values("version_id")
+        versions = PactVersion.objects.filter(pk__in=with_links) | (
+            PactVersion.objects.filter(adhesions__chain_position__isnull=False)
+        )
         total = 0
         for version in versions.distinct().select_related("pact").order_by("pk"):
-            pairs = chain_records(version)
-            records = [record for _adhesion, record in pairs]
-            check = verify_chain(records)
-            if not check.ok:
-                adhesion = pairs[check.broken_at][0]
+            report = register_check(version, expected_head=head.strip().lower())
+            if not report.ok:
                 raise CommandError(
-                    f"BROKEN: {version}, link {check.broken_at + 1} "
-                    f"(adhesion {adhesion.reference}, {adhesion.short_code}): "
-                    f"{check.reason}",
+                    f"BROKEN: {version}, {report.where}: {report.reason}",
                     returncode=1,
                 )
             if not skip_files:
-                for index, (adhesion, _record) in enumerate(pairs):
-                    problem = _file_problem(adhesion)
-                    if problem:
-                        raise CommandError(
-                            f"BROKEN: {version}, link {index + 1} (adhesion "
-                            f"{adhesion.reference}, {adhesion.short_code}): {problem}",
-                            returncode=1,
-                        )
-            total += check.count
-            self.stdout.write(
-                f"{version}: {check.count} signatures, head {chain_head(records)}"
-            )
-        self.stdout.write(self.style.SUCCESS(f"INTACT: {total} signatures checked."))
+                self._check_files(version)
+            total += report.count
+            self.stdout.write(f"{version}: {report.count} links, head {report.head}")
+        self.stdout.write(self.style.SUCCESS(f"INTACT: {total} links checked."))
+
+    def _check_files(self, version):
+        rows = (
+            RegisterLink.objects.filter(version=version, adhesion__isnull=False)
+            .filter(kind="signature")
+            .select_related("adhesion")
+            .order_by("position")
+        )
+        for row in rows:
+            problem = _file_problem(row.adhesion)
+            if problem:
+                adhesion = row.adhesion
+                raise CommandError(
+                    f"BROKEN: {version}, link {row.position} (adhesion "
+                    f"{adhesion.reference}, {adhesion.short_code}): {problem}",
+                    returncode=1,
+                )
 
 
 def _file_problem(adhesion) -> str:

@@ -42,4 +42,8 @@ class Command(BaseCommand):
             f"Members:      {result.members_created} created, "
             f"{result.members_matched} matched"
         )
+        self.stdout.write(
+            f"Register:     {result.links_added} links added, "
+            f"{result.withdrawals} withdrawals applied"
+        )
         self.stdout.write(self.style.SUCCESS("IMPORTED."))

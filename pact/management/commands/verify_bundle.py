@@ -1,17 +1,20 @@
-"""Check a handover bundle: exit 0 only if complete and every hash matches."""
+"""Check a handover bundle: exit 0 only if sealed by a trusted sender, complete,
+every hash matching, its register unbroken and every PDF genuine."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from pact.documents.bundle import BundleError
-from pact.documents.bundle_reader import read_bundle
+from pact.services.trust import bundle_verify
 
 
 class Command(BaseCommand):
     help = (
         "Verify a handover bundle (ZIP) for Lucca Family net: exit status 0 only "
-        "if it is complete, well formed and every file matches its SHA-256."
+        "if its manifest is sealed by a trusted sender, it is complete and well "
+        "formed, every file matches its SHA-256, its register is unbroken and "
+        "every PDF is sealed by a trusted sender and says what the manifest says."
     )
 
     def add_arguments(self, parser):
@@ -21,13 +24,16 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"{file} is not a file.")
         try:
-            bundle = read_bundle(file)
+            checked = bundle_verify(file)
         except BundleError as exc:
             lines = "\n".join(f"  - {p}" for p in exc.problems)
             raise CommandError(
                 f"INVALID BUNDLE {file}:\n{lines}", returncode=1
             ) from exc
+        bundle = checked.bundle
         version = bundle.pact_version
+        self.stdout.write(f"Sender:     {checked.sender}")
+        self.stdout.write(f"Fingerprint: {checked.sender_fingerprint}")
         self.stdout.write(
             f"Pact:       {version.pact_title} (version {version.number})"
         )
@@ -35,6 +41,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Created at: {bundle.created_at.isoformat()}")
         self.stdout.write(f"Adhesions:  {len(bundle.adhesions)}")
         self.stdout.write(f"Files:      {len(bundle.files) + 1}")
+        self.stdout.write(f"Register:   {bundle.register.length} links")
+        self.stdout.write(f"Head:       {bundle.register.head}")
         self.stdout.write(
-            self.style.SUCCESS("VALID: complete, and every file matches its SHA-256.")
+            self.style.SUCCESS(
+                "VALID: sealed by a trusted sender, complete, every file matches "
+                "its SHA-256 and every PDF is genuine."
+            )
         )
