@@ -238,6 +238,6 @@ EXPORT_LABELS = {
 def import_url(entry) -> str:
     from django.urls import reverse
 
-    if entry.legacy:
+    if entry.own_flow:
         return reverse("crm_import:upload")
     return reverse("crm_spreadsheet_import:upload", args=[entry.name])

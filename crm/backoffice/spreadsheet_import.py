@@ -51,7 +51,7 @@ class ListImportMixin(WagtailAdminTemplateMixin):
             raise Http404 from None
 
     def dispatch(self, request, *args, **kwargs):
-        if self.entry.legacy:
+        if self.entry.own_flow:
             return redirect("crm_import:upload")
         if not self.entry.can_import(request.user):
             return permission_denied(request)

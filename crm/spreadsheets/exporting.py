@@ -19,7 +19,7 @@ CHUNK = 500
 
 def table(entry: Entry, queryset=None):
     """``(headers, rows)`` for ``queryset`` (or the whole list)."""
-    if entry.legacy:
+    if entry.own_flow:
         from . import members
 
         return members.export(queryset)
@@ -54,7 +54,7 @@ def log(entry: Entry, *, user, queryset=None, fmt, filters=None, what=None):
     queryset = (
         entry.model_class._default_manager.all() if queryset is None else queryset
     )
-    if entry.legacy:
+    if entry.own_flow:
         from . import members
 
         included = members.included(queryset)

@@ -81,7 +81,7 @@ class Outcome:
 
 def run_import(entry: Entry, content: bytes, filename: str = "", *, commit, user):
     """Check (``commit=False``) or import ``content`` into ``entry``'s list."""
-    if entry.legacy:
+    if entry.own_flow:
         from . import members
 
         return members.run_import(entry, content, filename, commit=commit, user=user)

@@ -1,7 +1,7 @@
 """“members” through the member importer and exporter of ``crm.importing``.
 
 The one place the member list is delegated while
-``registry.MEMBERS_ON_LEGACY_IMPORTER`` is true: imports run the importer's
+``registry.MEMBERS_ON_THEIR_OWN_IMPORT`` is true: imports run the importer's
 preview and ``crm.services.members_import`` (all or nothing), exports write
 its columns (one row per member and affiliation), so an export imports back.
 """

@@ -15,11 +15,12 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-# THE SWITCH for members. Until ``crm.importing.resources.MemberResource``
-# lands, “members” goes through the member importer and exporter of
-# ``crm.importing`` (see ``crm.spreadsheets.members``); set this to False
-# and it runs on its Resource like every other list.
-MEMBERS_ON_LEGACY_IMPORTER = True
+# Members have their own import flow in ``crm.importing`` (also on
+# django-import-export, ``MemberResource``): conflicts shown side by side and
+# confirmed row by row, the choice for known people's details. “members” in
+# the generic commands and pages hands over to it (``crm.spreadsheets.members``);
+# False would run the bare Resource like every other list, without those.
+MEMBERS_ON_THEIR_OWN_IMPORT = True
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Entry:
     view_permission: str
     import_permission: str
     list_url_name: str = ""
-    legacy: bool = False
+    own_flow: bool = False
 
     @cached_property
     def resource_class(self):
@@ -86,7 +87,7 @@ for _entry in (
         view_permission="crm.view_member",
         import_permission="crm.add_member",
         list_url_name="crm_member:index",
-        legacy=MEMBERS_ON_LEGACY_IMPORTER,
+        own_flow=MEMBERS_ON_THEIR_OWN_IMPORT,
     ),
     Entry(
         name="people",
