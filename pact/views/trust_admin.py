@@ -58,6 +58,9 @@ class TrustedSenderIndexView(WagtailAdminTemplateMixin, TemplateView):
             raise Http404("Not for you")
         return super().dispatch(request, *args, **kwargs)
 
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
+
     def get_context_data(self, form=None, **kwargs):
         return super().get_context_data(
             senders=TrustedSender.objects.select_related("added_by"),
